@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Configure and build the kernel tree: bzImage, modules, the nvdimm unit-test
+# modules (tools/testing/nvdimm), and two module trees for the guest:
+#   $BUILD/mod/std   in-tree modules only
+#   $BUILD/mod/nfit  the same plus nfit_test and the modules it replaces
+# Incremental: only what changed is rebuilt; compiles go through ccache.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+need_pkgs build-essential flex bison bc libelf-dev libssl-dev cpio kmod ccache
+[ -d "$KTREE/.git" ] || "$TOP/scripts/tree.sh"
+
+JOBS=${JOBS:-$(( $(nproc) + 1 ))}
+export CCACHE_BASEDIR=$KTREE
+export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+# Fixed build identity: the same sources give the same objects, which keeps
+# ccache warm across fresh clones.
+export KBUILD_BUILD_TIMESTAMP="2000-01-01" KBUILD_BUILD_USER=pageless KBUILD_BUILD_HOST=qemu
+# LOCALVERSION= (set, empty) keeps setlocalversion from appending "+".
+KMAKE=(make -C "$KTREE" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" LOCALVERSION=)
+
+# 1. Configuration: tinyconfig plus our fragments. The result replaces
+#    .config only when it differs, so an unchanged config rebuilds nothing.
+configure() {
+	local frag cfg=$BUILD/config.new missing
+	mkdir -p "$BUILD"
+	log "configuring: tinyconfig + $(cd "$TOP" && echo config/*.config)"
+	"${KMAKE[@]}" -s KCONFIG_CONFIG="$cfg" tinyconfig >"$BUILD/config.log" 2>&1 ||
+		{ cat "$BUILD/config.log" >&2; die "make tinyconfig failed"; }
+	(cd "$KTREE" && KCONFIG_CONFIG="$cfg" scripts/kconfig/merge_config.sh -m \
+		"$cfg" "$TOP"/config/*.config) >>"$BUILD/config.log" 2>&1 ||
+		{ tail -20 "$BUILD/config.log" >&2; die "merge_config.sh failed"; }
+	"${KMAKE[@]}" -s KCONFIG_CONFIG="$cfg" olddefconfig >>"$BUILD/config.log" 2>&1 ||
+		{ tail -20 "$BUILD/config.log" >&2; die "make olddefconfig failed"; }
+	# Every option a fragment asks for must have survived Kconfig's
+	# dependency resolution: a silently dropped option is a broken config.
+	missing=$(for frag in "$TOP"/config/*.config; do
+		grep -E '^(CONFIG_[A-Za-z0-9_]+=.*|# CONFIG_[A-Za-z0-9_]+ is not set)$' "$frag" |
+		while read -r line; do
+			case "$line" in
+			"# "*) opt=${line#\# }; opt=${opt%% *}
+				grep -q "^$opt=" "$cfg" && echo "  $(basename "$frag"): $line (but $(grep "^$opt=" "$cfg"))";;
+			*) grep -qxF "$line" "$cfg" ||
+				echo "  $(basename "$frag"): $line (got: $(grep -E "^(# )?${line%%=*}[= ]" "$cfg" || echo unset))";;
+			esac
+		done
+	done)
+	[ -z "$missing" ] || die "Kconfig did not honour these config fragment lines:
+$missing"
+	if cmp -s "$cfg" "$KTREE/.config"; then
+		rm -f "$cfg"
+	else
+		mv "$cfg" "$KTREE/.config"
+		log "kernel config updated"
+	fi
+}
+
+configure
+run_logged "building bzImage and modules (-j$JOBS)" "$BUILD/kbuild.log" \
+	"${KMAKE[@]}" bzImage modules
+KREL=$(make -s -C "$KTREE" kernelrelease)
+
+run_logged "building tools/testing/nvdimm" "$BUILD/nvdimm-build.log" \
+	"${KMAKE[@]}" M=tools/testing/nvdimm modules
+
+# Module trees for the guest, rebuilt from scratch each time so that they
+# never hold a stale module.
+install_mods() {
+	rm -rf "$BUILD/mod/std.new" "$BUILD/mod/nfit.new"
+	"${KMAKE[@]}" -s INSTALL_MOD_PATH="$BUILD/mod/std.new" INSTALL_MOD_STRIP=1 \
+		DEPMOD=/sbin/depmod modules_install
+	cp -a "$BUILD/mod/std.new" "$BUILD/mod/nfit.new"
+	"${KMAKE[@]}" -s INSTALL_MOD_PATH="$BUILD/mod/nfit.new" INSTALL_MOD_STRIP=1 \
+		DEPMOD=/sbin/depmod M=tools/testing/nvdimm modules_install
+}
+run_logged "installing modules" "$BUILD/modinst.log" install_mods
+for t in std nfit; do
+	rm -rf "$BUILD/mod/$t"
+	mv "$BUILD/mod/$t.new" "$BUILD/mod/$t"
+done
+cp "$KTREE/arch/x86/boot/bzImage" "$BUILD/bzImage"
+echo "$KREL" >"$BUILD/kernelrelease"
+log "built $KREL: $BUILD/bzImage, modules in $BUILD/mod/{std,nfit}"

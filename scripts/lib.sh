@@ -1,0 +1,74 @@
+# shellcheck shell=bash
+# Common helpers for the pageless device-dax harness. Sourced, not run.
+
+# Repository root (this file lives in scripts/).
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+export TOP
+
+# Pinned base: Debian 12's linux-source-6.1 (see ../shared/DESIGN.md).
+BASE_PKG=linux-source-6.1
+BASE_VER=6.1.192-2
+BASE_SHA256=ae95fe63d4c553f8d0e6c86cb1ab566f3894a43743eb19ab585cd97d82f26514
+BASE_TARBALL=usr/src/linux-source-6.1.tar.xz
+
+# Everything generated lives under $BUILD (ignored by git); downloads are
+# cached outside the work tree so a fresh clone does not fetch them again.
+BUILD=${BUILD:-$TOP/build}
+CACHE=${PAGELESS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pageless-dax}
+KTREE=$BUILD/linux
+export BUILD CACHE KTREE
+
+# The project is the author of record of every patch (see README.md).
+PROJECT_NAME="Pageless device-dax project"
+PROJECT_EMAIL="pageless-dax@example.org"
+
+log()  { printf '>>> %s\n' "$*" >&2; }
+warn() { printf 'warning: %s\n' "$*" >&2; }
+die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Run a git command in the kernel tree with the project's identity.
+kgit() {
+	git -C "$KTREE" -c user.name="$PROJECT_NAME" \
+		-c user.email="$PROJECT_EMAIL" "$@"
+}
+
+# Install Debian packages that are missing; quiet when all are present.
+need_pkgs() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -q 'install ok installed' || missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	if [ "$(id -u)" -ne 0 ]; then
+		die "missing Debian packages: ${missing[*]} (run as root, or: apt-get install ${missing[*]})"
+	fi
+	log "installing Debian packages: ${missing[*]}"
+	if ! apt-get install -y -q "${missing[@]}" >"$BUILD/apt.log" 2>&1; then
+		apt-get update -q >>"$BUILD/apt.log" 2>&1 || true
+		apt-get install -y -q "${missing[@]}" >>"$BUILD/apt.log" 2>&1 ||
+			die "apt-get install ${missing[*]} failed; see $BUILD/apt.log"
+	fi
+}
+
+# Show a heartbeat with elapsed time while a long command runs; its output
+# goes to a log file whose last line is shown on failure.
+run_logged() {
+	local what=$1 logf=$2 pid start rc
+	shift 2
+	start=$(date +%s)
+	"$@" >"$logf" 2>&1 &
+	pid=$!
+	while kill -0 "$pid" 2>/dev/null; do
+		sleep 15
+		kill -0 "$pid" 2>/dev/null || break
+		log "$what: $(( $(date +%s) - start ))s ... $(tail -n 1 "$logf" | cut -c1-90)"
+	done
+	rc=0
+	wait "$pid" || rc=$?
+	if [ "$rc" -ne 0 ]; then
+		tail -n 40 "$logf" >&2
+		die "$what failed (exit $rc); full log: $logf"
+	fi
+	log "$what: done in $(( $(date +%s) - start ))s"
+}

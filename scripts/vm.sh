@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# Boot the built kernel under QEMU with the host's / as a read-only 9p root,
+# run a command (or a job script) inside, stream its output and return its
+# exit status. The guest's whole kernel log is kept, and any WARN, BUG, Oops,
+# KASAN, lockdep or DEBUG_VM report in it fails the run.
+#
+# Exit status: the command's, or
+#   124  the guest did not finish within --timeout and was killed
+#   125  the command succeeded but the kernel log has a report
+#   126  the guest stopped without reporting a status (panic, crash)
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+usage() {
+	cat <<USAGE
+usage: scripts/vm.sh [options] [--] [command [args...]]
+       scripts/vm.sh [options] --job FILE
+
+  --mem SIZE        guest RAM (default 6G)
+  --smp N           vCPUs (default 2)
+  --append ARGS     extra kernel command line, e.g. 'memmap=2G!4G'
+  --iommu           intel-iommu (intremap) and intel_iommu=on
+  --edu             QEMU's edu PCI device (implies --iommu)
+  --nvdimm FILE:SIZE  emulated ACPI NVDIMM with a label area, backed by FILE
+                    (created if missing)
+  --mods std|nfit|none  module tree in /lib/modules (default std; nfit adds
+                    tools/testing/nvdimm's nfit_test and the modules it replaces)
+  --timeout SECS    kill the guest after SECS (default 600)
+  --name NAME       run directory name under build/runs (default: a timestamp)
+  --job FILE        run FILE with bash instead of a command
+  -q                do not stream the guest's output
+
+Environment: ACCEL=kvm|tcg overrides the accelerator (default: KVM when
+/dev/kvm works, else TCG).
+
+Without a command or --job, runs an interactive-less 'true' boot test.
+The run directory keeps console.log (the full kernel log), output.log,
+dmesg.txt, job.sh, qemu.cmd and status.
+USAGE
+}
+
+mem=6G smp=2 append="" iommu=0 edu=0 nvdimm="" mods=std timeout=600
+name="" job="" quiet=0
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--mem) mem=$2; shift 2;;
+	--smp) smp=$2; shift 2;;
+	--append) append="$append $2"; shift 2;;
+	--iommu) iommu=1; shift;;
+	--edu) edu=1; iommu=1; shift;;
+	--nvdimm) nvdimm=$2; shift 2;;
+	--mods) mods=$2; shift 2;;
+	--timeout) timeout=$2; shift 2;;
+	--name) name=$2; shift 2;;
+	--job) job=$2; shift 2;;
+	-q) quiet=1; shift;;
+	-h|--help) usage; exit 0;;
+	--) shift; break;;
+	-*) usage >&2; die "unknown option $1";;
+	*) break;;
+	esac
+done
+
+need_pkgs qemu-system-x86
+[ -f "$BUILD/bzImage" ] || die "no kernel at $BUILD/bzImage: run 'make build' first"
+case "$mods" in
+std|nfit) moddir=$BUILD/mod/$mods
+	[ -d "$moddir/lib/modules" ] || die "no module tree at $moddir: run 'make build'";;
+none) moddir="";;
+*) die "--mods takes std, nfit or none";;
+esac
+case "$timeout" in ''|*[!0-9]*) die "--timeout takes a number of seconds";; esac
+
+[ -n "$name" ] || name=$(date +%Y%m%d-%H%M%S)-$$
+run=$BUILD/runs/$name
+rm -rf "$run"
+mkdir -p "$run"
+if [ -n "$job" ]; then
+	[ -f "$job" ] || die "no job file $job"
+	cp "$job" "$run/job.sh"
+elif [ $# -gt 0 ]; then
+	{
+		echo "cd $(printf '%q' "$PWD")"
+		printf '%q ' "$@"
+		echo
+	} >"$run/job.sh"
+else
+	echo 'echo "guest is up: $(uname -r)"' >"$run/job.sh"
+fi
+
+machine=q35
+qemu=(qemu-system-x86_64 -cpu max -smp "$smp" -display none -vga none
+	-monitor none -no-reboot -net none
+	-serial "file:$run/console.log" -serial "file:$run/output.log")
+# KVM where /dev/kvm exists and works (on some virtual machines it exists
+# but QEMU aborts setting up a vCPU: probe with a paused machine), else TCG.
+kvm_works() {
+	[ -w /dev/kvm ] || return 1
+	(echo quit | timeout 20 qemu-system-x86_64 -accel kvm -cpu max -M q35 -S \
+		-display none -monitor stdio -nodefaults) >/dev/null 2>&1
+}
+accel=${ACCEL:-auto}
+if [ "$accel" = auto ]; then
+	if kvm_works; then accel=kvm; else accel=tcg; fi
+fi
+qemu+=(-accel "$accel")
+cmdline="console=ttyS0 loglevel=8 panic=-1 root=host rootfstype=9p"
+cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro"
+cmdline+=" init=$TOP/scripts/guest-init.sh pageless.run=$run"
+[ -n "$moddir" ] && cmdline+=" pageless.mods=$moddir"
+if [ "$iommu" = 1 ]; then
+	machine+=",kernel-irqchip=split"
+	# The vIOMMU must exist before the PCI devices it translates.
+	qemu+=(-device intel-iommu,intremap=on)
+	cmdline+=" intel_iommu=on"
+fi
+if [ -n "$nvdimm" ]; then
+	nvfile=${nvdimm%:*} nvsize=${nvdimm##*:}
+	[ "$nvfile" != "$nvdimm" ] || die "--nvdimm takes FILE:SIZE"
+	machine+=",nvdimm=on"
+	mem="$mem,slots=2,maxmem=64G"
+	[ -f "$nvfile" ] || truncate -s "$nvsize" "$nvfile"
+	qemu+=(-object "memory-backend-file,id=nvmem0,share=on,mem-path=$nvfile,size=$nvsize"
+		-device "nvdimm,id=nvdimm0,memdev=nvmem0,label-size=128K")
+fi
+qemu+=(-machine "$machine" -m "$mem"
+	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap
+	-virtfs "local,path=$run,mount_tag=run,security_model=none,multidevs=remap")
+[ "$edu" = 1 ] && qemu+=(-device edu)
+qemu+=(-kernel "$BUILD/bzImage" -append "$cmdline $append")
+printf '%q ' "${qemu[@]}" >"$run/qemu.cmd"
+echo >>"$run/qemu.cmd"
+
+: >"$run/output.log"
+log "booting guest ($name, timeout ${timeout}s): logs in ${run#"$TOP"/}"
+start=$(date +%s)
+timeout -k 10 "$timeout" "${qemu[@]}" </dev/null >"$run/qemu.log" 2>&1 &
+qpid=$!
+if [ "$quiet" = 0 ]; then
+	tail -n +1 -F --pid=$qpid "$run/output.log" 2>/dev/null
+fi
+qrc=0
+wait $qpid || qrc=$?
+log "guest ended after $(( $(date +%s) - start ))s"
+
+rc=0
+if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+	log "guest killed: it did not finish within ${timeout}s"
+	rc=124
+elif [ "$qrc" != 0 ]; then
+	cat "$run/qemu.log" >&2
+	log "QEMU failed (exit $qrc)"
+	rc=126
+elif ! [ -s "$run/status" ]; then
+	log "the guest stopped without reporting a status (see ${run#"$TOP"/}/console.log)"
+	rc=126
+else
+	rc=$(cat "$run/status")
+fi
+if ! "$TOP/scripts/logcheck.sh" "$run/console.log" >"$run/logcheck.txt"; then
+	log "the guest kernel log has reports (${run#"$TOP"/}/console.log):"
+	head -40 "$run/logcheck.txt" >&2
+	[ "$rc" = 0 ] && rc=125
+fi
+exit "$rc"
