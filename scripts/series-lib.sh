@@ -7,7 +7,7 @@ COVER=0000-cover-letter.patch
 # Patch file names in series order.
 series_list() {
 	[ -f "$TOP/patches/series" ] || return 0
-	grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$TOP/patches/series"
+	grep -v -e '^[[:space:]]*#' -e '^[[:space:]]*$' "$TOP/patches/series" || true
 }
 
 # Write the tree's commits since 'base' as mails into directory $1, with
@@ -20,8 +20,9 @@ format_series() {
 	kgit -c core.abbrev=12 -c diff.algorithm=myers -c diff.renames=true \
 		-c diff.noprefix=false -c diff.mnemonicPrefix=false \
 		-c format.signature= -c format.coverLetter=false \
-		-c format.headers= -c format.to= -c format.cc= \
+		-c format.forceInBodyFrom=false \
 		format-patch -q --zero-commit --no-signature --numbered \
+		--no-to --no-cc --no-add-header --no-base \
 		--subject-prefix=PATCH --no-thread -o "$out" base..HEAD >/dev/null
 }
 

@@ -1,0 +1,85 @@
+# shellcheck shell=bash
+# TAP helpers for the guest test scripts. A test script sources this file,
+# reports each check with ok/not_ok/check/skip and ends with done_testing,
+# which prints the plan and sets the exit status.
+#
+# Environment set by the job (scripts/check.sh): TOP (repository), PROGS
+# (built test programs), RUN (the run directory, writable from the guest).
+
+TAP_N=0
+TAP_FAILED=0
+TAP_OUT=$(mktemp)
+
+ok()     { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $*"; }
+not_ok() { TAP_N=$((TAP_N + 1)); TAP_FAILED=$((TAP_FAILED + 1)); echo "not ok $TAP_N - $*"; }
+diag()   { sed 's/^/# /'; }
+note()   { echo "# $*"; }
+skip()   { TAP_N=$((TAP_N + 1)); echo "ok $TAP_N - $1 # SKIP $2"; }
+
+# check DESCRIPTION COMMAND...: one test point, passing when the command
+# exits 0; its output is shown as diagnostics when it fails.
+check() {
+	local desc=$1
+	shift
+	if "$@" >"$TAP_OUT" 2>&1; then
+		ok "$desc"
+	else
+		not_ok "$desc"
+		diag <"$TAP_OUT"
+	fi
+}
+
+# check_fails DESCRIPTION COMMAND...: passes when the command fails.
+check_fails() {
+	local desc=$1
+	shift
+	if "$@" >"$TAP_OUT" 2>&1; then
+		not_ok "$desc"
+		echo "# expected a failure, but the command succeeded:"
+		diag <"$TAP_OUT"
+	else
+		ok "$desc"
+	fi
+}
+
+# check_exit DESCRIPTION STATUS COMMAND...: passes when the command exits
+# with exactly STATUS (so a usage error cannot pass for the failure wanted).
+check_exit() {
+	local desc=$1 want=$2 rc=0
+	shift 2
+	"$@" >"$TAP_OUT" 2>&1 || rc=$?
+	if [ "$rc" -eq "$want" ]; then
+		ok "$desc"
+	else
+		not_ok "$desc"
+		echo "# expected exit status $want, got $rc:"
+		diag <"$TAP_OUT"
+	fi
+}
+
+# contains TEXT STRING...: TEXT contains every STRING (fixed strings).
+contains() {
+	local text=$1 s
+	shift
+	for s in "$@"; do
+		grep -qF -- "$s" <<<"$text" || { echo "missing: $s"; return 1; }
+	done
+}
+
+# Stop the script: the rest of its checks cannot run.
+bail() {
+	echo "Bail out! $*"
+	exit 1
+}
+
+done_testing() {
+	echo "1..$TAP_N"
+	rm -f "$TAP_OUT"
+	[ "$TAP_FAILED" -eq 0 ]
+	exit
+}
+
+# Load modules, reporting failures as a bail out.
+need_modules() {
+	modprobe -a "$@" >"$TAP_OUT" 2>&1 || { diag <"$TAP_OUT"; bail "modprobe $* failed"; }
+}
