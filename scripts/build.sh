@@ -17,8 +17,9 @@ export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
 # Fixed build identity: the same sources give the same objects, which keeps
 # ccache warm across fresh clones.
 export KBUILD_BUILD_TIMESTAMP="2000-01-01" KBUILD_BUILD_USER=pageless KBUILD_BUILD_HOST=qemu
-# LOCALVERSION= (set, empty) keeps setlocalversion from appending "+".
-KMAKE=(make -C "$KTREE" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" LOCALVERSION=)
+# LOCALVERSION set but empty keeps setlocalversion from appending "+".
+export LOCALVERSION=
+KMAKE=(make -C "$KTREE" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc")
 
 # 1. Configuration: tinyconfig plus our fragments. The result replaces
 #    .config only when it differs, so an unchanged config rebuilds nothing.

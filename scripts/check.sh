@@ -66,7 +66,7 @@ run_host() {
 	for t in $list; do
 		echo "@@@ begin $t"
 		rc=0
-		TOP=$TOP BUILD=$BUILD timeout -k 5 900 bash "$TOP/tests/host/$t" </dev/null 2>&1 || rc=$?
+		timeout -k 5 900 bash "$TOP/tests/host/$t" </dev/null 2>&1 || rc=$?
 		echo "@@@ end $t $rc"
 	done | merge host "$list"
 }
@@ -89,10 +89,12 @@ run_group() {
 		echo "exit 0"
 	} >"$job"
 	echo "# group $g: booting a guest (${VM_OPTS[*]})"
+	local run=$BUILD/runs/check-$g
+	# Never follow the output of an earlier run.
+	rm -rf "$run"
 	"$TOP/scripts/vm.sh" -q --name "check-$g" --timeout "$TIMEOUT" \
 		"${VM_OPTS[@]}" --job "$job" 2>"$BUILD/vm-$g.err" &
 	vmpid=$!
-	local run=$BUILD/runs/check-$g
 	# vm.sh creates the run directory; wait for it before following.
 	while kill -0 "$vmpid" 2>/dev/null && ! [ -e "$run/output.log" ]; do sleep 0.2; done
 	tail -n +1 -F --pid="$vmpid" "$run/output.log" 2>/dev/null | merge "$g" "$list"

@@ -6,10 +6,10 @@ TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 export TOP
 
 # Pinned base: Debian 12's linux-source-6.1 (see ../shared/DESIGN.md).
-BASE_PKG=linux-source-6.1
-BASE_VER=6.1.192-2
-BASE_SHA256=ae95fe63d4c553f8d0e6c86cb1ab566f3894a43743eb19ab585cd97d82f26514
-BASE_TARBALL=usr/src/linux-source-6.1.tar.xz
+# shellcheck disable=SC2034 # used by the scripts that source this file
+readonly BASE_PKG=linux-source-6.1 BASE_VER=6.1.192-2 \
+	BASE_SHA256=ae95fe63d4c553f8d0e6c86cb1ab566f3894a43743eb19ab585cd97d82f26514 \
+	BASE_TARBALL=usr/src/linux-source-6.1.tar.xz
 
 # Everything generated lives under $BUILD (ignored by git); downloads are
 # cached outside the work tree so a fresh clone does not fetch them again.

@@ -2,6 +2,7 @@
 # Helpers shared by tree.sh, export.sh and series-check.sh. Sourced after
 # lib.sh.
 
+# shellcheck disable=SC2034 # used by the scripts that source this file
 COVER=0000-cover-letter.patch
 
 # Patch file names in series order.

@@ -86,6 +86,7 @@ elif [ $# -gt 0 ]; then
 		echo
 	} >"$run/job.sh"
 else
+	# shellcheck disable=SC2016 # expanded in the guest
 	echo 'echo "guest is up: $(uname -r)"' >"$run/job.sh"
 fi
 
@@ -112,7 +113,7 @@ cmdline+=" init=$TOP/scripts/guest-init.sh pageless.run=$run"
 if [ "$iommu" = 1 ]; then
 	machine+=",kernel-irqchip=split"
 	# The vIOMMU must exist before the PCI devices it translates.
-	qemu+=(-device intel-iommu,intremap=on)
+	qemu+=(-device "intel-iommu,intremap=on")
 	cmdline+=" intel_iommu=on"
 fi
 if [ -n "$nvdimm" ]; then
@@ -125,7 +126,7 @@ if [ -n "$nvdimm" ]; then
 		-device "nvdimm,id=nvdimm0,memdev=nvmem0,label-size=128K")
 fi
 qemu+=(-machine "$machine" -m "$mem"
-	-virtfs local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap
+	-virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$run,mount_tag=run,security_model=none,multidevs=remap")
 [ "$edu" = 1 ] && qemu+=(-device edu)
 qemu+=(-kernel "$BUILD/bzImage" -append "$cmdline $append")
@@ -159,8 +160,8 @@ else
 	rc=$(cat "$run/status")
 fi
 if ! "$TOP/scripts/logcheck.sh" "$run/console.log" >"$run/logcheck.txt"; then
-	log "the guest kernel log has reports (${run#"$TOP"/}/console.log):"
-	head -40 "$run/logcheck.txt" >&2
+	log "the guest kernel log has reports (${run#"$TOP"/}/logcheck.txt)"
+	[ "$quiet" = 1 ] || head -40 "$run/logcheck.txt" >&2
 	[ "$rc" = 0 ] && rc=125
 fi
 exit "$rc"

@@ -1,0 +1,9 @@
+#!/bin/bash
+# The harness's shell passes shellcheck.
+. "$TOP/tests/lib/tap.sh"
+
+cd "$TOP" || bail "no $TOP"
+for f in scripts/*.sh tests/lib/*.sh tests/*/*.sh .ci/run; do
+	check "shellcheck $f" shellcheck -x "$f"
+done
+done_testing
