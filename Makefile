@@ -47,7 +47,7 @@ run: build
 	@$(S)/vm.sh $(VM) -- bash -c '$(or $(CMD),uname -a)'
 
 lint: deps
-	@shellcheck -x $(S)/*.sh tests/lib/*.sh tests/*/*.sh .ci/run && echo "shellcheck: clean"
+	@shellcheck -x $(S)/*.sh tests/lib/*.sh tests/*/*.sh tests/*/vm.conf .ci/run && echo "shellcheck: clean"
 
 clean:
 	@$(S)/series-check.sh >/dev/null || { $(S)/series-check.sh; \

@@ -30,10 +30,20 @@ mountpoint -q /dev || mount -t devtmpfs devtmpfs /dev
 mkdir -p /dev/pts /dev/shm 2>/dev/null
 mount -t devpts devpts /dev/pts 2>/dev/null
 mount -t tmpfs tmpfs /dev/shm
-mount -t tmpfs -o mode=1777 tmpfs /tmp
-mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /var/tmp
 mount -t debugfs debugfs /sys/kernel/debug
+
+# /tmp, /run and /var/tmp become writable as overlays with a tmpfs upper
+# layer over the host's directories, not as empty tmpfs: the repository (and
+# so this script, the job and the modules) may itself live under /tmp.
+mkdir -p /dev/.rw
+mount -t tmpfs -o mode=0700 tmpfs /dev/.rw
+for d in /tmp /run /var/tmp; do
+	u=/dev/.rw/${d//\//_}
+	mkdir -p "$u/upper" "$u/work"
+	chmod 1777 "$u/upper"
+	mount -t overlay overlay -o "lowerdir=$d,upperdir=$u/upper,workdir=$u/work" "$d" ||
+		mount -t tmpfs -o mode=1777 tmpfs "$d"
+done
 
 out=/dev/ttyS1
 stty -F $out raw -echo 2>/dev/null

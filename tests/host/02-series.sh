@@ -56,4 +56,15 @@ check_exit "make tree refuses a tree with un-exported work" 1 \
 	env BUILD="$B/build" "$B/scripts/tree.sh"
 check "and keeps that work" \
 	test "$(git -C "$B/build/linux" log -1 --format=%s)" = "local work"
+
+# A patch that does not apply stops make tree, which names it.
+git -C "$B/build/linux" reset -q --hard refs/pageless/synced
+printf 'From: nobody\nSubject: [PATCH] broken\n\n---\n--- a/nonexistent\n+++ b/nonexistent\n@@ -1 +1 @@\n-x\n+y\n' \
+	>"$B/patches/0001-broken.patch"
+echo 0001-broken.patch >>"$B/patches/series"
+rc=0
+out=$(env BUILD="$B/build" "$B/scripts/tree.sh" 2>&1) || rc=$?
+echo "$out" | diag
+check "make tree fails on a patch that does not apply" test "$rc" -ne 0
+check "and names the patch" contains "$out" "patch 1 (0001-broken.patch) does not apply"
 done_testing
