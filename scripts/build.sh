@@ -9,7 +9,12 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 need_pkgs build-essential flex bison bc libelf-dev libssl-dev cpio kmod ccache
-[ -d "$KTREE/.git" ] || "$TOP/scripts/tree.sh"
+# Bring the tree up to date with patches/ (after a 'git pull', say). A tree
+# with un-exported work of its own is built as it is.
+if ! "$TOP/scripts/tree.sh"; then
+	[ -d "$KTREE/.git" ] || die "no kernel tree to build"
+	warn "building $KTREE as it is, not as patches/ says"
+fi
 
 JOBS=${JOBS:-$(( $(nproc) + 1 ))}
 export CCACHE_BASEDIR=$KTREE
@@ -21,19 +26,19 @@ export KBUILD_BUILD_TIMESTAMP="2000-01-01" KBUILD_BUILD_USER=pageless KBUILD_BUI
 export LOCALVERSION=
 KMAKE=(make -C "$KTREE" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc")
 
-# 1. Configuration: tinyconfig plus our fragments. The result replaces
+# 1. Configuration: what 'make tinyconfig' starts from (its fragments from
+#    the tree) plus ours, applied with allnoconfig so that nothing else -
+#    in particular no earlier .config - leaks in. The result replaces
 #    .config only when it differs, so an unchanged config rebuilds nothing.
 configure() {
-	local frag cfg=$BUILD/config.new missing
+	local frag cfg=$BUILD/config.new all=$BUILD/config.all missing
 	mkdir -p "$BUILD"
 	log "configuring: tinyconfig + $(cd "$TOP" && echo config/*.config)"
-	"${KMAKE[@]}" -s KCONFIG_CONFIG="$cfg" tinyconfig >"$BUILD/config.log" 2>&1 ||
-		{ cat "$BUILD/config.log" >&2; die "make tinyconfig failed"; }
-	(cd "$KTREE" && KCONFIG_CONFIG="$cfg" scripts/kconfig/merge_config.sh -m \
-		"$cfg" "$TOP"/config/*.config) >>"$BUILD/config.log" 2>&1 ||
-		{ tail -20 "$BUILD/config.log" >&2; die "merge_config.sh failed"; }
-	"${KMAKE[@]}" -s KCONFIG_CONFIG="$cfg" olddefconfig >>"$BUILD/config.log" 2>&1 ||
-		{ tail -20 "$BUILD/config.log" >&2; die "make olddefconfig failed"; }
+	cat "$KTREE/kernel/configs/tiny-base.config" "$KTREE/kernel/configs/tiny.config" \
+		"$KTREE/arch/x86/configs/tiny.config" "$TOP"/config/*.config >"$all"
+	"${KMAKE[@]}" -s KCONFIG_CONFIG="$cfg" KCONFIG_ALLCONFIG="$all" \
+		allnoconfig >"$BUILD/config.log" 2>&1 ||
+		{ cat "$BUILD/config.log" >&2; die "make allnoconfig failed"; }
 	# Every option a fragment asks for must have survived Kconfig's
 	# dependency resolution: a silently dropped option is a broken config.
 	missing=$(for frag in "$TOP"/config/*.config; do
@@ -64,6 +69,12 @@ KREL=$(make -s -C "$KTREE" kernelrelease)
 
 run_logged "building tools/testing/nvdimm" "$BUILD/nvdimm-build.log" \
 	"${KMAKE[@]}" M=tools/testing/nvdimm modules
+
+# The harness's own test modules, built outside the repository.
+mkdir -p "$BUILD/kmod"
+cp -u "$TOP"/tests/kmod/* "$BUILD/kmod/"
+run_logged "building tests/kmod" "$BUILD/kmod-build.log" \
+	"${KMAKE[@]}" M="$BUILD/kmod" modules
 
 # Module trees for the guest, rebuilt from scratch each time so that they
 # never hold a stale module.

@@ -72,14 +72,20 @@ run_host() {
 }
 
 run_group() {
-	local g=$1 list VM_OPTS=() TIMEOUT=900 TEST_TIMEOUT=600 job rc=0 vmpid
+	local g=$1 list VM_OPTS=() TIMEOUT=900 TEST_TIMEOUT=300 job rc=0 vmpid
 	list=$(scripts_of "$g" | xargs)
 	[ -n "$list" ] || return 0
 	# shellcheck source=/dev/null
 	. "$TOP/tests/$g/vm.conf"
+	# A hung script must not eat the guest's whole time: the scripts
+	# after it would only show up as "did not run".
+	if [ "$TEST_TIMEOUT" -gt $((TIMEOUT - 60)) ]; then
+		TEST_TIMEOUT=$((TIMEOUT - 60))
+	fi
 	job=$BUILD/job-$g.sh
 	{
-		echo "export TOP=$(printf '%q' "$TOP") PROGS=$(printf '%q' "$BUILD/progs")"
+		echo "export TOP=$(printf '%q' "$TOP") BUILD=$(printf '%q' "$BUILD")"
+		echo "export PROGS=$(printf '%q' "$BUILD/progs")"
 		echo "export RUN=$(printf '%q' "$BUILD/runs/check-$g")"
 		for t in $list; do
 			echo "echo '@@@ begin $t'"
@@ -95,16 +101,21 @@ run_group() {
 	"$TOP/scripts/vm.sh" -q --name "check-$g" --timeout "$TIMEOUT" \
 		"${VM_OPTS[@]}" --job "$job" 2>"$BUILD/vm-$g.err" &
 	vmpid=$!
-	# vm.sh creates the run directory; wait for it before following.
+	trap 'kill "$vmpid" 2>/dev/null' INT TERM
+	# vm.sh creates the run directory; wait for it before following. If
+	# vm.sh fails before it boots anything, follow an empty log.
 	while kill -0 "$vmpid" 2>/dev/null && ! [ -e "$run/output.log" ]; do sleep 0.2; done
-	tail -n +1 -F --pid="$vmpid" "$run/output.log" 2>/dev/null | merge "$g" "$list"
+	[ -e "$run/output.log" ] || { mkdir -p "$run"; : >"$run/output.log"; }
+	tail -n +1 -F --pid="$vmpid" "$run/output.log" 2>/dev/null | merge "$g" "$list" || true
 	wait "$vmpid" || rc=$?
 	sed 's/^/# /' "$BUILD/vm-$g.err"
 	case $rc in
+	0|125) point 1 "$g: guest ran to completion";;
 	124) point 0 "$g: guest finished within ${TIMEOUT}s (killed at the timeout)";;
 	126) point 0 "$g: guest ran to completion (it stopped without a status: see ${run#"$TOP"/}/console.log)";;
-	*) point 1 "$g: guest ran to completion";;
+	*) point 0 "$g: guest ran to completion (vm.sh failed with status $rc, see above)";;
 	esac
+	trap - INT TERM
 	if "$TOP/scripts/logcheck.sh" "$run/console.log" >"$run/logcheck.txt" 2>&1; then
 		point 1 "$g: guest kernel log has no WARN/BUG/Oops/KASAN/lockdep/DEBUG_VM report"
 	else

@@ -4,6 +4,6 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 mkdir -p "$BUILD"
-need_pkgs git build-essential flex bison bc libelf-dev libssl-dev cpio kmod \
+need_pkgs git build-essential flex bison bc libelf-dev libssl-dev cpio kmod xz-utils \
 	ccache sparse qemu-system-x86 ndctl daxctl libndctl-dev libdaxctl-dev \
 	fio pciutils shellcheck

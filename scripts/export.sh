@@ -10,7 +10,8 @@ set -euo pipefail
 . "$TOP/scripts/series-lib.sh"
 
 [ -d "$KTREE/.git" ] || die "no kernel tree at $KTREE: run 'make tree' first"
-[ -d "$KTREE/.git/rebase-apply" ] && die "$KTREE is in the middle of 'git am' or a rebase: finish it first"
+busy=$(tree_busy)
+[ -z "$busy" ] || die "$busy"
 if tree_dirty; then
 	kgit status --short >&2
 	die "the kernel tree has uncommitted changes (above): commit them first"
@@ -61,7 +62,7 @@ grep -qxF -- "$marker" "$cover" || die "patches/$COVER lacks the line: $marker"
 	echo
 	if [ "$n" -gt 0 ]; then
 		kgit shortlog --no-merges base..HEAD
-		kgit -c diff.renames=true diff --stat=72 --summary base..HEAD
+		kgit -c diff.renames=true diff --no-color --stat=72 --summary base..HEAD
 	else
 		echo "(no patches yet)"
 	fi

@@ -23,7 +23,10 @@ if ! [ -f "$deb" ] || ! verify "$deb"; then
 	log "downloading $BASE_PKG=$BASE_VER"
 	tmp=$(mktemp -d "$CACHE/dl.XXXXXX")
 	# apt-get download writes into the current directory.
-	if ! (cd "$tmp" && apt-get download -q "$BASE_PKG=$BASE_VER") >"$BUILD/fetch.log" 2>&1; then
+	# A fresh machine may have empty or old package lists: refresh them once.
+	if ! (cd "$tmp" && apt-get download -q "$BASE_PKG=$BASE_VER") >"$BUILD/fetch.log" 2>&1 &&
+	   ! { [ "$(id -u)" -eq 0 ] && apt-get update -q >>"$BUILD/fetch.log" 2>&1 &&
+	       (cd "$tmp" && apt-get download -q "$BASE_PKG=$BASE_VER") >>"$BUILD/fetch.log" 2>&1; }; then
 		rm -rf "$tmp"
 		cat "$BUILD/fetch.log" >&2
 		die "$BASE_PKG version $BASE_VER is not available from the package registry.

@@ -41,8 +41,10 @@ for d in /tmp /run /var/tmp; do
 	u=/dev/.rw/${d//\//_}
 	mkdir -p "$u/upper" "$u/work"
 	chmod 1777 "$u/upper"
-	mount -t overlay overlay -o "lowerdir=$d,upperdir=$u/upper,workdir=$u/work" "$d" ||
+	if ! mount -t overlay overlay -o "lowerdir=$d,upperdir=$u/upper,workdir=$u/work" "$d"; then
+		echo "guest-init: cannot overlay $d; an empty tmpfs hides the host's $d" >/dev/ttyS1
 		mount -t tmpfs -o mode=1777 tmpfs "$d"
+	fi
 done
 
 out=/dev/ttyS1

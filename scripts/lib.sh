@@ -26,8 +26,17 @@ log()  { printf '>>> %s\n' "$*" >&2; }
 warn() { printf 'warning: %s\n' "$*" >&2; }
 die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
 
-# Run a git command in the kernel tree with the project's identity.
+# Kbuild, the kernel command line and QEMU's option syntax cannot take
+# these characters in the paths they are given.
+case "$TOP$BUILD" in
+*[[:space:],:]*) die "the repository and build paths must not contain spaces, commas or colons: $TOP, $BUILD";;
+esac
+
+# Run a git command in the kernel tree with the project's identity and
+# without the user's or the system's git configuration, so that what the
+# series scripts write does not depend on who runs them.
 kgit() {
+	GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1 \
 	git -C "$KTREE" -c user.name="$PROJECT_NAME" \
 		-c user.email="$PROJECT_EMAIL" "$@"
 }

@@ -12,8 +12,9 @@ if ! [ -d "$KTREE/.git" ]; then
 	exit 0
 fi
 rc=0
-if [ -d "$KTREE/.git/rebase-apply" ]; then
-	echo "series-check: $KTREE is in the middle of 'git am' or a rebase"
+busy=$(tree_busy)
+if [ -n "$busy" ]; then
+	echo "series-check: $busy"
 	rc=1
 fi
 if tree_dirty; then

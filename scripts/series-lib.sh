@@ -23,7 +23,8 @@ format_series() {
 		-c format.signature= -c format.coverLetter=false \
 		-c format.forceInBodyFrom=false \
 		format-patch -q --zero-commit --no-signature --numbered \
-		--no-to --no-cc --no-add-header --no-base \
+		--no-to --no-cc --no-add-header --no-base --no-notes \
+		--no-attach --suffix=.patch --filename-max-length=64 -U3 \
 		--subject-prefix=PATCH --no-thread -o "$out" base..HEAD >/dev/null
 }
 
@@ -45,6 +46,17 @@ tree_matches_series() {
 	fi
 	rm -rf "$tmp"
 	return $rc
+}
+
+# Why the tree cannot be exported or re-made now, if it cannot: a 'git am'
+# or rebase under way, or a detached HEAD. Prints nothing when it can.
+tree_busy() {
+	if [ -d "$(kgit rev-parse --git-path rebase-apply)" ] ||
+	   [ -d "$(kgit rev-parse --git-path rebase-merge)" ]; then
+		echo "$KTREE is in the middle of 'git am' or a rebase: finish or abort it first"
+	elif ! kgit symbolic-ref -q HEAD >/dev/null; then
+		echo "$KTREE has a detached HEAD: check out the branch that holds the series"
+	fi
 }
 
 # True when the tree holds uncommitted changes (untracked files included).

@@ -4,11 +4,12 @@
 # Variables: group (prefix for names), n (last number used), expect (the
 # space-separated script names that should run), state (file that receives
 # "n pass fail skip" at the end).
+# A "not ok" is a failure whatever its directive; "ok ... # SKIP" is a skip.
 function point(okay, desc, directive) {
 	n++
-	if (directive ~ /^SKIP/) skip++
-	else if (okay) pass++
-	else fail++
+	if (!okay) fail++
+	else if (directive ~ /^SKIP/) skip++
+	else pass++
 	printf "%s %d - %s%s\n", okay ? "ok" : "not ok", n, desc, directive != "" ? " # " directive : ""
 	fflush()
 }
@@ -30,7 +31,7 @@ BEGIN { pass = fail = skip = 0; cur = "" }
 { sub(/\r$/, "") }
 /^@@@ begin / {
 	if (cur != "") finish(cur, 1)
-	cur = $3; points = 0; plan = -1; failed = 0; bailed = 0
+	cur = $3; points = 0; plan = -1; failed = 0; bailed = 0; badnum = 0
 	print "# " group "/" cur; fflush()
 	next
 }
@@ -40,20 +41,35 @@ BEGIN { pass = fail = skip = 0; cur = "" }
 }
 cur != "" && /^(not )?ok [0-9]+/ {
 	okay = ($1 == "ok")
-	desc = $0
-	sub(/^(not )?ok [0-9]+( -)? ?/, "", desc)
+	num = okay ? $2 : $3
+	desc = " " $0
+	sub(/^ (not )?ok [0-9]+/, "", desc)
 	directive = ""
-	if (match(desc, / # (SKIP|skip|TODO|todo).*$/)) {
-		directive = substr(desc, RSTART + 3)
+	if (match(tolower(desc), /[ \t]#[ \t]*(skip|todo)/)) {
+		directive = substr(desc, RSTART + 1)
 		desc = substr(desc, 1, RSTART - 1)
-		if (toupper(substr(directive, 1, 4)) == "SKIP") directive = "SKIP" substr(directive, 5)
+		sub(/^#[ \t]*/, "", directive)
+		directive = toupper(substr(directive, 1, 4)) substr(directive, 5)
 	}
+	sub(/^ (- )?/, "", desc)
+	if (desc == "") desc = "(no description)"
 	points++
-	if (!okay && directive !~ /^(TODO|todo)/) failed++
+	if (!okay) failed++
+	# Numbers must run 1, 2, 3...: anything else is TAP from a program
+	# the script ran, or a script that lost count.
+	if (num + 0 != points && !badnum) {
+		badnum = 1
+		point(0, group "/" cur ": test number " num " out of sequence (expected " points ")", "")
+	}
 	point(okay, group "/" cur ": " desc, directive)
 	next
 }
-cur != "" && /^1\.\.[0-9]+/ { plan = substr($1, 4) + 0; next }
+cur != "" && /^1\.\.[0-9]+/ {
+	if (plan >= 0)
+		point(0, group "/" cur ": a second TAP plan", "")
+	plan = substr($1, 4) + 0
+	next
+}
 cur != "" && /^Bail out!/ {
 	bailed = 1
 	point(0, group "/" cur ": " $0, "")

@@ -26,7 +26,15 @@ create_base() {
 	# package, and no patch touches .gitignore.
 	sed -i '/^# Debian packaging: ignore everything/,$d' "$tmp/.gitignore"
 	sed -i '${/^#$/d}' "$tmp/.gitignore"
+	export GIT_CONFIG_GLOBAL=/dev/null GIT_CONFIG_NOSYSTEM=1
 	git -C "$tmp" init -q
+	# The base adds ~80000 loose objects; an automatic gc would repack
+	# them in the background after the next commands. Run 'git gc' by
+	# hand when convenient.
+	git -C "$tmp" config gc.auto 0
+	if git -C "$tmp" check-ignore -q Makefile; then
+		die "the base's .gitignore still ignores top-level files: Debian's packaging rule changed; update create_base in scripts/tree.sh"
+	fi
 	log "committing the pristine base (takes about a minute)"
 	git -C "$tmp" add -A
 	GIT_AUTHOR_DATE="2000-01-01T00:00:00Z" GIT_COMMITTER_DATE="2000-01-01T00:00:00Z" \
@@ -42,7 +50,7 @@ apply_series() {
 	kgit checkout -q -B main base
 	while read -r p; do
 		n=$((n + 1))
-		if ! kgit am -q --keep-non-patch "$TOP/patches/$p" >&2; then
+		if ! kgit am -q --keep-non-patch --whitespace=nowarn "$TOP/patches/$p" >&2; then
 			die "patch $n ($p) does not apply on top of the tree.
   The tree at $KTREE is left in the middle of 'git am': fix the patch there
   and 'git am --continue', or 'git am --abort'; then 'make export'."
@@ -54,9 +62,8 @@ apply_series() {
 
 mkdir -p "$BUILD"
 if [ -d "$KTREE/.git" ] && kgit rev-parse -q --verify base >/dev/null; then
-	if [ -d "$KTREE/.git/rebase-apply" ]; then
-		die "$KTREE is in the middle of 'git am' or a rebase: finish or abort it first"
-	fi
+	busy=$(tree_busy)
+	[ -z "$busy" ] || die "$busy"
 	if tree_matches_series; then
 		log "tree is up to date with patches/ ($KTREE)"
 		mark_synced

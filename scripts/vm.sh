@@ -138,6 +138,8 @@ log "booting guest ($name, timeout ${timeout}s): logs in ${run#"$TOP"/}"
 start=$(date +%s)
 timeout -k 10 "$timeout" "${qemu[@]}" </dev/null >"$run/qemu.log" 2>&1 &
 qpid=$!
+# A background job ignores Ctrl-C: stop the guest when this script is.
+trap 'kill "$qpid" 2>/dev/null; exit 130' INT TERM
 if [ "$quiet" = 0 ]; then
 	tail -n +1 -F --pid=$qpid "$run/output.log" 2>/dev/null
 fi

@@ -3,8 +3,9 @@
 # reports each check with ok/not_ok/check/skip and ends with done_testing,
 # which prints the plan and sets the exit status.
 #
-# Environment set by the job (scripts/check.sh): TOP (repository), PROGS
-# (built test programs), RUN (the run directory, writable from the guest).
+# Environment set by the job (scripts/check.sh): TOP (repository), BUILD
+# (its build directory), PROGS (built test programs), RUN (the run
+# directory, writable from the guest).
 
 TAP_N=0
 TAP_FAILED=0

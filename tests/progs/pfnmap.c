@@ -1,0 +1,237 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pfnmap: TAP test of a pageless mapping with special entries of one size,
+ * as made by tests/kmod/pfnmap_test.ko (and, later, pageless device-dax).
+ *
+ * usage: pfnmap DEV ALIGN LEN
+ * Checks entry size, pfn and absence of struct page through the module's
+ * walk ioctl, data through the mapping, and that everything that needs a
+ * struct page (GUP: vmsplice, process_vm_readv, /proc/PID/mem, futex)
+ * fails cleanly, and fork, mprotect, MADV_DONTNEED, munmap and mremap.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/futex.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../kmod/pfnmap_test.h"
+
+static int n, failed;
+
+static void result(int okay, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %d - ", okay ? "" : "not ", ++n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (!okay)
+		failed++;
+}
+
+static uint64_t pat(uint64_t seed, uint64_t off)
+{
+	uint64_t z = off + seed * 0x9e3779b97f4a7c15ULL;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	return z ^ (z >> 27);
+}
+
+/* Write (or check) one word per 4 KiB page of [map, map + len). */
+static uint64_t fill(char *map, uint64_t len, uint64_t seed, int check)
+{
+	uint64_t off, bad = 0;
+
+	for (off = 0; off < len; off += 4096) {
+		volatile uint64_t *p = (uint64_t *)(map + off);
+
+		if (!check)
+			*p = pat(seed, off);
+		else if (*p != pat(seed, off))
+			bad++;
+	}
+	return bad;
+}
+
+/* Run fn in a child; return its exit status, or 128 + the signal. */
+static int in_child(void (*fn)(char *), char *arg)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		fn(arg);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+static void child_write(char *p)
+{
+	*(volatile uint64_t *)p = 0x5a5a5a5a5a5a5a5aULL;
+}
+
+static void child_check_and_mark(char *map)
+{
+	if (*(volatile uint64_t *)map != pat(1, 0))
+		_exit(1);
+	*(volatile uint64_t *)(map + 8) = 0xc0ffee;
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t align, len, off, bad;
+	struct pfnmap_walk w;
+	int fd, ok, i, pipefd[2];
+	char *map, *p, buf[64];
+	struct iovec liov, riov;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: pfnmap DEV ALIGN LEN\n");
+		return 2;
+	}
+	align = strtoull(argv[2], NULL, 0);
+	len = strtoull(argv[3], NULL, 0);
+	fd = open(argv[1], O_RDWR);
+	if (fd < 0) {
+		printf("Bail out! open %s: %s\n", argv[1], strerror(errno));
+		return 1;
+	}
+
+	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+	result(p == MAP_FAILED && errno == EINVAL, "MAP_PRIVATE is refused with EINVAL");
+
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		printf("Bail out! mmap: %s\n", strerror(errno));
+		return 1;
+	}
+	result(((uintptr_t)map & (align - 1)) == 0, "the mapping is %" PRIu64 "-aligned", align);
+
+	fill(map, len, 1, 0);
+	bad = fill(map, len, 1, 1);
+	result(bad == 0, "a pattern written to every page reads back (%" PRIu64 " bad)", bad);
+
+	/* What maps the first, a middle and the last byte of units. */
+	ok = 1;
+	for (off = 0; off < len; off += align) {
+		uint64_t probe[3] = { off, off + align / 2 + 4096, off + align - 1 };
+
+		for (i = 0; i < 3; i++) {
+			memset(&w, 0, sizeof(w));
+			w.addr = (uintptr_t)map + probe[i];
+			if (ioctl(fd, PFNMAP_TEST_WALK, &w)) {
+				printf("# walk %#" PRIx64 ": %s\n", probe[i], strerror(errno));
+				ok = 0;
+				continue;
+			}
+			if (w.size != align || w.pfn != w.phys_pfn ||
+			    !(w.flags & PFNMAP_SPECIAL) || !(w.flags & PFNMAP_WRITABLE) ||
+			    (w.flags & PFNMAP_PFN_VALID) ||
+			    w.follow_pte != (align == 4096 ? 0 : -EINVAL)) {
+				printf("# offset %#" PRIx64 ": size %" PRIu64 " pfn %#" PRIx64
+				       " (want %#" PRIx64 ") flags %#x follow_pte %d\n",
+				       probe[i], (uint64_t)w.size, (uint64_t)w.pfn,
+				       (uint64_t)w.phys_pfn, w.flags, w.follow_pte);
+				ok = 0;
+			}
+		}
+	}
+	result(ok, "every unit is one special, writable %" PRIu64 "-byte entry of the right pfn, without struct page; follow_pte() %s",
+	       align, align == 4096 ? "finds the PTE" : "refuses the huge leaf");
+
+	/* Whatever needs a struct page fails cleanly. */
+	if (pipe(pipefd) == 0) {
+		liov.iov_base = map;
+		liov.iov_len = 4096;
+		errno = 0;
+		result(vmsplice(pipefd[1], &liov, 1, 0) < 0 && errno == EFAULT,
+		       "vmsplice() of the mapping fails with EFAULT (%s)", strerror(errno));
+		close(pipefd[0]);
+		close(pipefd[1]);
+	}
+	liov.iov_base = buf;
+	liov.iov_len = sizeof(buf);
+	riov.iov_base = map;
+	riov.iov_len = sizeof(buf);
+	errno = 0;
+	result(process_vm_readv(getpid(), &liov, 1, &riov, 1, 0) < 0 && errno == EFAULT,
+	       "process_vm_readv() from the mapping fails with EFAULT (%s)", strerror(errno));
+	i = open("/proc/self/mem", O_RDONLY);
+	errno = 0;
+	result(i >= 0 && pread(i, buf, sizeof(buf), (uintptr_t)map) < 0 && errno == EIO,
+	       "reading the mapping through /proc/self/mem fails with EIO (%s)", strerror(errno));
+	if (i >= 0)
+		close(i);
+	errno = 0;
+	result(syscall(SYS_futex, map, FUTEX_WAIT, 12345, NULL, NULL, 0) < 0 && errno == EFAULT,
+	       "FUTEX_WAIT on the mapping fails with EFAULT (%s)", strerror(errno));
+
+	/* fork: the child sees the parent's data, the parent the child's. */
+	*(volatile uint64_t *)(map + 8) = 0;
+	i = in_child(child_check_and_mark, map);
+	result(i == 0 && *(volatile uint64_t *)(map + 8) == 0xc0ffee,
+	       "a child of fork reads the parent's data and its write is seen (status %d)", i);
+	*(volatile uint64_t *)(map + 8) = pat(1, 8);
+
+	/* mprotect read-only: a write gets SIGSEGV; back to read-write. */
+	result(mprotect(map, len, PROT_READ) == 0, "mprotect(PROT_READ) of the whole mapping");
+	i = in_child(child_write, map + align / 2);
+	result(i == 128 + SIGSEGV, "a write after mprotect(PROT_READ) gets SIGSEGV (status %d)", i);
+	result(mprotect(map, len, PROT_READ | PROT_WRITE) == 0 && fill(map, len, 1, 1) == 0,
+	       "mprotect back to read-write; the data is intact");
+	i = in_child(child_write, map + align / 2);
+	result(i == 0, "and writes work again (status %d)", i);
+	*(volatile uint64_t *)(map + align / 2) = pat(1, align / 2);
+
+	/* MADV_DONTNEED zaps; the next access maps the same memory again. */
+	result(madvise(map, align, MADV_DONTNEED) == 0 && fill(map, len, 1, 1) == 0,
+	       "MADV_DONTNEED of a unit, then the same bytes read back");
+	result(mlock(map, align) == 0 && munlock(map, align) == 0, "mlock() and munlock() of a unit");
+
+	/* mremap: growing is refused, moving keeps the data. */
+	errno = 0;
+	p = mremap(map, len, len + align, 0);
+	result(p == MAP_FAILED && errno == EFAULT,
+	       "mremap() growing the mapping fails with EFAULT (%s)", strerror(errno));
+	if (len >= 2 * align) {
+		char *dst = mmap(NULL, len + align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+		dst = (char *)(((uintptr_t)dst + align - 1) & ~(uintptr_t)(align - 1));
+		p = mremap(map, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+		ok = p == dst && fill(p, len, 1, 1) == 0;
+		result(ok, "mremap() moving the mapping keeps the data");
+		if (p != MAP_FAILED)
+			map = p;
+
+		/* munmap of a misaligned piece is refused; of a unit, fine. */
+		if (align > 4096) {
+			errno = 0;
+			result(munmap(map + 4096, 4096) < 0 && errno == EINVAL,
+			       "munmap() of a piece inside a unit fails with EINVAL (%s)", strerror(errno));
+		}
+		result(munmap(map + len - align, align) == 0, "munmap() of the last unit");
+		len -= align;
+	}
+	result(munmap(map, len) == 0, "munmap() of the rest");
+	close(fd);
+	printf("1..%d\n", n);
+	return failed ? 1 : 0;
+}
