@@ -10,22 +10,22 @@
  * Parameters: phys_base and phys_size (the range), align (entry size).
  */
 #include <linux/fs.h>
-#include <linux/huge_mm.h>
 #include <linux/io.h>
 #include <linux/ioport.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
+#include <linux/mman.h>
 #include <linux/module.h>
 #include <linux/pfn_t.h>
 #include <linux/uaccess.h>
 
 #include "pfnmap_test.h"
 
-static unsigned long phys_base;
-module_param(phys_base, ulong, 0444);
+static unsigned long range_base;
+module_param_named(phys_base, range_base, ulong, 0444);
 MODULE_PARM_DESC(phys_base, "start of the physical range to map");
-static unsigned long phys_size;
-module_param(phys_size, ulong, 0444);
+static unsigned long range_size;
+module_param_named(phys_size, range_size, ulong, 0444);
 MODULE_PARM_DESC(phys_size, "size of the physical range to map");
 static unsigned long align = PAGE_SIZE;
 module_param(align, ulong, 0444);
@@ -64,9 +64,9 @@ static vm_fault_t pfnmap_huge_fault(struct vm_fault *vmf,
 	if (addr < vma->vm_start || addr + size > vma->vm_end)
 		return VM_FAULT_SIGBUS;
 	off = addr - vma->vm_start + (vma->vm_pgoff << PAGE_SHIFT);
-	if (off + size > phys_size)
+	if (off + size > range_size)
 		return VM_FAULT_SIGBUS;
-	pfn = phys_to_pfn_t(phys_base + off, PFN_SPECIAL);
+	pfn = phys_to_pfn_t(range_base + off, PFN_SPECIAL);
 
 	switch (pe_size) {
 	case PE_SIZE_PTE:
@@ -163,7 +163,7 @@ static long pfnmap_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	w.pfn = leaf.pfn;
 	w.size = leaf.size;
-	w.phys_pfn = (phys_base + w.addr - vma->vm_start +
+	w.phys_pfn = (range_base + w.addr - vma->vm_start +
 		      (vma->vm_pgoff << PAGE_SHIFT)) >> PAGE_SHIFT;
 	w.flags = (leaf.writable ? PFNMAP_WRITABLE : 0) |
 		  (leaf.special ? PFNMAP_SPECIAL : 0) |
@@ -198,15 +198,15 @@ static int __init pfnmap_init(void)
 		       PAGE_SIZE, PMD_SIZE, PUD_SIZE);
 		return -EINVAL;
 	}
-	if (!phys_size || !IS_ALIGNED(phys_base | phys_size, align)) {
-		pr_err("pfnmap_test: phys_base and phys_size must be multiples of align\n");
+	if (!range_size || !IS_ALIGNED(range_base | range_size, align)) {
+		pr_err("pfnmap_test: range_base and range_size must be multiples of align\n");
 		return -EINVAL;
 	}
-	res = request_mem_region(phys_base, phys_size, "pfnmap_test");
+	res = request_mem_region(range_base, range_size, "pfnmap_test");
 	if (!res)
 		return -EBUSY;
 	/* Reserves the write-back memory type that the mappings get. */
-	kaddr = memremap(phys_base, phys_size, MEMREMAP_WB);
+	kaddr = memremap(range_base, range_size, MEMREMAP_WB);
 	if (!kaddr) {
 		ret = -ENOMEM;
 		goto err_res;
@@ -218,7 +218,7 @@ static int __init pfnmap_init(void)
 err_map:
 	memunmap(kaddr);
 err_res:
-	release_mem_region(phys_base, phys_size);
+	release_mem_region(range_base, range_size);
 	return ret;
 }
 
@@ -226,7 +226,7 @@ static void __exit pfnmap_exit(void)
 {
 	misc_deregister(&pfnmap_dev);
 	memunmap(kaddr);
-	release_mem_region(phys_base, phys_size);
+	release_mem_region(range_base, range_size);
 }
 
 module_init(pfnmap_init);

@@ -1,0 +1,47 @@
+#!/bin/bash
+# Special PTE, PMD and PUD leaves over memory without struct page: entry
+# size, pfn, follow_pfn_leaf()/follow_pfn()/follow_pte(), data, fork,
+# mprotect, MADV_DONTNEED, mlock, mremap, munmap; GUP users (vmsplice,
+# process_vm_readv, /proc/PID/mem, futex) fail cleanly instead of oopsing.
+. "$TOP/tests/lib/tap.sh"
+
+base=$((4 << 30))
+size=$((2 << 30))
+check "the memmap= range is there and claimed by no driver" \
+	grep -q '^100000000-17fffffff : Persistent Memory (legacy)$' /proc/iomem
+memfree() { awk '/^MemFree:/ { print $2 }' /proc/meminfo; }
+
+for align in 4096 $((2 << 20)) $((1 << 30)); do
+	ko=$BUILD/kmod/pfnmap_test.ko
+	if ! insmod "$ko" phys_base=$base phys_size=$size align=$align 2>"$TAP_OUT"; then
+		not_ok "pfnmap_test loads with align $align"
+		diag <"$TAP_OUT"
+		continue
+	fi
+	ok "pfnmap_test loads with align $align"
+	before=$(memfree)
+	# Map the whole range at 2M and 1G, a slice at 4K (TCG is slow).
+	len=$size
+	[ "$align" = 4096 ] && len=$((64 << 20))
+	rc=0
+	out=$("$PROGS/pfnmap" /dev/pfnmap_test "$align" "$len" 2>&1) || rc=$?
+	# Re-number the program's own TAP into this script's.
+	points=0 plan=-1 bad=0
+	while read -r line; do
+		case "$line" in
+		"ok "*) ok "align $align: ${line#ok * - }"; points=$((points + 1));;
+		"not ok "*) not_ok "align $align: ${line#not ok * - }"
+			points=$((points + 1)) bad=$((bad + 1));;
+		"1.."*) plan=${line#1..};;
+		*) echo "# $line";;
+		esac
+	done <<<"$out"
+	if [ "$plan" != "$points" ] || { [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; }; then
+		not_ok "align $align: pfnmap ran to its end (exit $rc, plan $plan, $points checks)"
+	fi
+	after=$(memfree)
+	check "align $align: MemFree moved by less than 1 MiB while $((len >> 20)) MiB were mapped and touched" \
+		test $(( before > after ? before - after : after - before )) -lt 1024
+	check "pfnmap_test unloads with align $align" rmmod pfnmap_test
+done
+done_testing
