@@ -25,7 +25,7 @@ patterns=(
 	'rcu: INFO: .*(stall|detected)'
 	'^page dumped because'            # dump_page() from DEBUG_VM checks
 	'^Bad rss-counter'
-	'bad (pmd|pud|p4d|pgd) [0-9a-f]+'
+	'[: ]bad (pte|pmd|pud|p4d|pgd) '   # pgd_ERROR() & co.: a table cleared as bad
 	'^(list_add|list_del) corruption'
 	'^ODEBUG:'
 	'^refcount_t:'

@@ -39,6 +39,7 @@ RCU stall|[   60.1] rcu: INFO: rcu_preempt detected stalls on CPUs/tasks:
 DEBUG_VM dump_page|[   10.1] page dumped because: VM_BUG_ON_PAGE(PageTail(page))
 bad rss|[   10.1] Bad rss-counter state mm:000000001 type:MM_FILEPAGES val:-512
 bad pmd|[   10.1] mm/pgtable-generic.c:53: bad pmd 00000000deadbeef(8000000100000e7)
+bad pud, pointer not yet hashed|[   12.8] mm/pgtable-generic.c:39: bad pud (____ptrval____)(80000001000002e7)
 list corruption|[   10.1] list_add corruption. prev->next should be next (ffff8880), but was 0
 debugobjects|[   10.1] ODEBUG: free active (active state 0) object type: timer_list
 refcount|[   10.1] refcount_t: underflow; use-after-free.

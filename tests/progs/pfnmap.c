@@ -71,6 +71,28 @@ static uint64_t fill(char *map, uint64_t len, uint64_t seed, int check)
 	return bad;
 }
 
+/* MemFree in KiB, with the page cache dropped first so that it cannot hide
+ * or fake a change. */
+static long memfree_kb(void)
+{
+	char line[128];
+	long kb = -1;
+	FILE *f;
+
+	f = fopen("/proc/sys/vm/drop_caches", "w");
+	if (f) {
+		fputs("3\n", f);
+		fclose(f);
+	}
+	f = fopen("/proc/meminfo", "r");
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "MemFree: %ld kB", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
 /* Run fn in a child; return its exit status, or 128 + the signal. */
 static int in_child(void (*fn)(char *), char *arg)
 {
@@ -101,6 +123,7 @@ static void child_check_and_mark(char *map)
 int main(int argc, char **argv)
 {
 	uint64_t align, len, off, bad;
+	long before, after, limit;
 	struct pfnmap_walk w;
 	int fd, ok, i, e, pipefd[2];
 	char *map, *p, buf[64];
@@ -122,6 +145,7 @@ int main(int argc, char **argv)
 	e = p == MAP_FAILED ? errno : 0;
 	result(e == EINVAL, "MAP_PRIVATE is refused with EINVAL (%s)", strerror(e));
 
+	before = memfree_kb();
 	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	if (map == MAP_FAILED) {
 		printf("Bail out! mmap: %s\n", strerror(errno));
@@ -132,6 +156,12 @@ int main(int argc, char **argv)
 	fill(map, len, 1, 0);
 	bad = fill(map, len, 1, 1);
 	result(bad == 0, "a pattern written to every page reads back (%" PRIu64 " bad)", bad);
+	/* Page tables only: 4 KiB per 2 MiB mapped at 4K, next to nothing above. */
+	after = memfree_kb();
+	limit = 1024 + (align == 4096 ? (long)(len >> 21) * 4 : 0);
+	result(before > 0 && before - after < limit && after - before < limit,
+	       "MemFree moved by %ld KiB (limit %ld) with %" PRIu64 " MiB mapped and touched",
+	       before - after, limit, len >> 20);
 
 	/* What maps the first, a middle and the last byte of units. */
 	ok = 1;
