@@ -108,6 +108,13 @@ static int in_child(void (*fn)(char *), char *arg)
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
 }
 
+#define PUD_BYTES (1ULL << 30)
+
+static void child_read(char *p)
+{
+	(void)*(volatile uint64_t *)p;
+}
+
 static void child_write(char *p)
 {
 	*(volatile uint64_t *)p = 0x5a5a5a5a5a5a5a5aULL;
@@ -262,8 +269,33 @@ int main(int argc, char **argv)
 			result(e == EINVAL, "munmap() of a piece inside a unit fails with EINVAL (%s)",
 			       strerror(e));
 		}
-		result(munmap(map + len - align, align) == 0, "munmap() of the last unit");
-		len -= align;
+		if (align == PUD_BYTES) {
+			/*
+			 * Move the last unit to an address that is not
+			 * 1G-aligned: the PUD leaf cannot move whole, so it
+			 * is split (zapped), and the memory cannot be mapped
+			 * again there: SIGBUS, as device-dax gives for a
+			 * misaligned mapping. The rest keeps its data.
+			 */
+			char *odd = mmap(NULL, 2 * align, PROT_NONE,
+					 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+			odd = (char *)((((uintptr_t)odd + align - 1) &
+					~(uintptr_t)(align - 1)) + (2 << 20));
+			p = mremap(map + len - align, align, align,
+				   MREMAP_MAYMOVE | MREMAP_FIXED, odd);
+			i = p == odd ? in_child(child_read, odd) : -1;
+			result(p == odd && i == 128 + SIGBUS,
+			       "mremap() of a unit to a misaligned address splits the leaf; access there gets SIGBUS (status %d)",
+			       i);
+			if (p == odd)
+				munmap(odd, align);
+			len -= align;
+			result(fill(map, len, 1, 1) == 0, "the rest of the mapping keeps its data");
+		} else {
+			result(munmap(map + len - align, align) == 0, "munmap() of the last unit");
+			len -= align;
+		}
 	}
 	result(munmap(map, len) == 0, "munmap() of the rest");
 	close(fd);
