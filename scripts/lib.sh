@@ -60,21 +60,22 @@ need_pkgs() {
 	fi
 }
 
-# Show a heartbeat with elapsed time while a long command runs; its output
-# goes to a log file whose last line is shown on failure.
+# Run a long command in the foreground (so that Ctrl-C stops it) with its
+# output in a log file, showing a heartbeat with the elapsed time and the
+# log's last line; on failure show the log's tail and stop.
 run_logged() {
-	local what=$1 logf=$2 pid start rc
+	local what=$1 logf=$2 hb start rc=0
 	shift 2
 	start=$(date +%s)
-	"$@" >"$logf" 2>&1 &
-	pid=$!
-	while kill -0 "$pid" 2>/dev/null; do
-		sleep 15
-		kill -0 "$pid" 2>/dev/null || break
+	: >"$logf"
+	# The heartbeat ends with this script ($$), even if it is killed.
+	( while sleep 15 && kill -0 $$ 2>/dev/null; do
 		log "$what: $(( $(date +%s) - start ))s ... $(tail -n 1 "$logf" | cut -c1-90)"
-	done
-	rc=0
-	wait "$pid" || rc=$?
+	  done ) &
+	hb=$!
+	"$@" >"$logf" 2>&1 || rc=$?
+	kill "$hb" 2>/dev/null
+	wait "$hb" 2>/dev/null || true
 	if [ "$rc" -ne 0 ]; then
 		tail -n 40 "$logf" >&2
 		die "$what failed (exit $rc); full log: $logf"
