@@ -11,6 +11,9 @@ readonly BASE_PKG=linux-source-6.1 BASE_VER=6.1.192-2 \
 	BASE_SHA256=ae95fe63d4c553f8d0e6c86cb1ab566f3894a43743eb19ab585cd97d82f26514 \
 	BASE_TARBALL=usr/src/linux-source-6.1.tar.xz
 
+# CI may run with a bare environment; git, ccache and the cache need a home.
+export HOME=${HOME:-$(getent passwd "$(id -u)" | cut -d: -f6)}
+
 # Everything generated lives under $BUILD (ignored by git); downloads are
 # cached outside the work tree so a fresh clone does not fetch them again.
 BUILD=${BUILD:-$TOP/build}
