@@ -239,6 +239,16 @@ int main(int argc, char **argv)
 	result(i == 0, "and writes work again (status %d)", i);
 	*(volatile uint64_t *)(map + align / 2) = pat(1, align / 2);
 
+	/* mbind() with MPOL_MF_STRICT walks even VM_PFNMAP mappings. */
+	{
+		unsigned long nodes = 1;
+
+		e = ERR(syscall(SYS_mbind, map, len, 2 /* MPOL_BIND */, &nodes,
+				sizeof(nodes) * 8, 1 /* MPOL_MF_STRICT */));
+		result(e == 0, "mbind(MPOL_BIND, MPOL_MF_STRICT) over the mapping succeeds (%s)",
+		       strerror(e));
+	}
+
 	/*
 	 * mm refuses MADV_DONTNEED on every VM_PFNMAP mapping (most cannot
 	 * fault their pfns back in); nothing is lost.
@@ -247,7 +257,8 @@ int main(int argc, char **argv)
 	result(e == EINVAL && fill(map, len, 1, 1) == 0,
 	       "MADV_DONTNEED fails with EINVAL, as on any VM_PFNMAP mapping, and loses nothing (%s)",
 	       strerror(e));
-	result(mlock(map, align) == 0 && munlock(map, align) == 0, "mlock() and munlock() of a unit");
+	result(mlock(map, align) == 0 && munlock(map, align) == 0,
+	       "mlock() and munlock() of a unit succeed (no-ops on VM_PFNMAP)");
 
 	/* mremap: growing is refused, moving keeps the data. */
 	p = mremap(map, len, len + align, 0);
