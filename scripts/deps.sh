@@ -5,5 +5,5 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 mkdir -p "$BUILD"
 need_pkgs git build-essential flex bison bc libelf-dev libssl-dev cpio kmod xz-utils \
-	ccache sparse qemu-system-x86 ndctl daxctl libndctl-dev libdaxctl-dev \
+	ccache sparse qemu-system-x86 ndctl daxctl libndctl-dev libdaxctl-dev uuid-dev \
 	fio pciutils shellcheck

@@ -8,6 +8,8 @@
  * address, through follow_pfn_leaf(), follow_pfn() and follow_pte().
  *
  * Parameters: phys_base and phys_size (the range), align (entry size).
+ * Loaded with phys_size=0 it maps nothing and only walks: the ioctl then
+ * reports on any VM_PFNMAP mapping of the caller, e.g. of /dev/daxX.Y.
  */
 #include <linux/fs.h>
 #include <linux/io.h>
@@ -105,6 +107,8 @@ static int pfnmap_open(struct inode *inode, struct file *file)
 
 static int pfnmap_mmap(struct file *file, struct vm_area_struct *vma)
 {
+	if (!range_size)
+		return -ENODEV;
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
 	vma->vm_ops = &pfnmap_vm_ops;
@@ -145,7 +149,8 @@ static long pfnmap_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	mmap_read_lock(mm);
 	vma = vma_lookup(mm, w.addr);
-	if (!vma || vma->vm_ops != &pfnmap_vm_ops) {
+	if (!vma || (vma->vm_ops != &pfnmap_vm_ops && range_size) ||
+	    !(vma->vm_flags & VM_PFNMAP)) {
 		ret = -ENXIO;
 		goto out;
 	}
@@ -163,8 +168,11 @@ static long pfnmap_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	w.pfn = leaf.pfn;
 	w.size = leaf.size;
+	/* only known for this module's own mappings */
 	w.phys_pfn = (range_base + w.addr - vma->vm_start +
 		      (vma->vm_pgoff << PAGE_SHIFT)) >> PAGE_SHIFT;
+	if (vma->vm_ops != &pfnmap_vm_ops)
+		w.phys_pfn = ~0ULL;
 	w.flags = (leaf.writable ? PFNMAP_WRITABLE : 0) |
 		  (leaf.special ? PFNMAP_SPECIAL : 0) |
 		  (pfn_valid(leaf.pfn) ? PFNMAP_PFN_VALID : 0);
@@ -198,7 +206,9 @@ static int __init pfnmap_init(void)
 		       PAGE_SIZE, PMD_SIZE, PUD_SIZE);
 		return -EINVAL;
 	}
-	if (!range_size || !IS_ALIGNED(range_base | range_size, align)) {
+	if (!range_size)
+		return misc_register(&pfnmap_dev);
+	if (!IS_ALIGNED(range_base | range_size, align)) {
 		pr_err("pfnmap_test: range_base and range_size must be multiples of align\n");
 		return -EINVAL;
 	}
@@ -225,6 +235,8 @@ err_res:
 static void __exit pfnmap_exit(void)
 {
 	misc_deregister(&pfnmap_dev);
+	if (!range_size)
+		return;
 	memunmap(kaddr);
 	release_mem_region(range_base, range_size);
 }

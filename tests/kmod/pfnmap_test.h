@@ -15,7 +15,8 @@ struct pfnmap_walk {
 	__u64 addr;		/* in: user address */
 	__u64 pfn;		/* out: pfn mapped at addr */
 	__u64 size;		/* out: size of the leaf entry */
-	__u64 phys_pfn;		/* out: pfn the module meant to map at addr */
+	__u64 phys_pfn;		/* out: pfn the module meant to map at addr,
+				 * ~0 if the mapping is not the module's */
 	__u32 flags;		/* out: PFNMAP_* */
 	__s32 follow_pte;	/* out: what follow_pte() returned for addr */
 };

@@ -67,6 +67,28 @@ contains() {
 	done
 }
 
+# sub_tap PREFIX COMMAND...: run a program that prints TAP of its own and
+# report each of its points here, prefixed; other lines become comments.
+# A program that dies before its plan, or fails without a failing point,
+# adds a failing point of its own.
+sub_tap() {
+	local prefix=$1 rc=0 out line points=0 plan=-1 bad=0
+	shift
+	out=$("$@" 2>&1) || rc=$?
+	while read -r line; do
+		case "$line" in
+		"ok "*) ok "$prefix: ${line#ok * - }"; points=$((points + 1));;
+		"not ok "*) not_ok "$prefix: ${line#not ok * - }"
+			points=$((points + 1)) bad=$((bad + 1));;
+		"1.."*) plan=${line#1..};;
+		*) echo "# $line";;
+		esac
+	done <<<"$out"
+	if [ "$plan" != "$points" ] || { [ "$rc" -ne 0 ] && [ "$bad" -eq 0 ]; }; then
+		not_ok "$prefix: ran to its end (exit $rc, plan $plan, $points checks)"
+	fi
+}
+
 # Stop the script: the rest of its checks cannot run.
 bail() {
 	echo "Bail out! $*"

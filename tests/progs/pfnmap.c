@@ -1,19 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pfnmap: TAP test of a pageless mapping with special entries of one size,
- * as made by tests/kmod/pfnmap_test.ko (and, later, pageless device-dax).
+ * as made by tests/kmod/pfnmap_test.ko and by pageless device-dax.
  *
- * usage: pfnmap DEV ALIGN LEN
- * Checks entry size, pfn and absence of struct page through the module's
- * walk ioctl, data through the mapping, and that everything that needs a
- * struct page (GUP: vmsplice, process_vm_readv, /proc/PID/mem, futex)
- * fails cleanly, and fork, mprotect, MADV_DONTNEED, munmap and mremap.
+ * usage: pfnmap DEV ALIGN LEN [WALKDEV PHYS]
+ * Checks entry size, pfn and absence of struct page through the walk ioctl
+ * of tests/kmod/pfnmap_test.ko (on DEV itself, or on WALKDEV when DEV is
+ * another driver's, e.g. /dev/dax0.0, whose offset 0 is at physical address
+ * PHYS), data through the mapping, and that everything that needs a struct
+ * page (GUP: vmsplice, process_vm_readv/writev, ptrace, /proc/PID/mem,
+ * futex, io_uring fixed buffers, O_DIRECT on the block device named by
+ * $ODIRECT_DEV) fails cleanly, and fork, mprotect, MADV_DONTNEED, munmap
+ * and mremap.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/futex.h>
+#include <linux/io_uring.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,6 +26,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
@@ -120,6 +126,61 @@ static void child_write(char *p)
 	*(volatile uint64_t *)p = 0x5a5a5a5a5a5a5a5aULL;
 }
 
+static void child_stop(char *p)
+{
+	(void)p;
+	if (ptrace(PTRACE_TRACEME, 0, NULL, NULL) == 0)
+		raise(SIGSTOP);
+}
+
+/* PTRACE_PEEKDATA of @p in a stopped child; the errno it fails with. */
+static int peek_child(char *p)
+{
+	pid_t pid = fork();
+	int status, e;
+
+	if (pid == 0) {
+		child_stop(p);
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFSTOPPED(status))
+		return -1;
+	errno = 0;
+	ptrace(PTRACE_PEEKDATA, pid, p, NULL);
+	e = errno;
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	return e;
+}
+
+/* Register @len bytes at @p as an io_uring fixed buffer; the errno. */
+static int uring_register(char *p, size_t len)
+{
+	struct io_uring_params params;
+	struct iovec iov = { .iov_base = p, .iov_len = len };
+	int fd, e;
+
+	memset(&params, 0, sizeof(params));
+	fd = syscall(__NR_io_uring_setup, 4, &params);
+	if (fd < 0)
+		return -errno;
+	e = ERR(syscall(__NR_io_uring_register, fd, IORING_REGISTER_BUFFERS, &iov, 1));
+	close(fd);
+	return e;
+}
+
+/* O_DIRECT read or write of the block device @dev into/from @p. */
+static int odirect(const char *dev, char *p, int write)
+{
+	int fd = open(dev, (write ? O_WRONLY : O_RDONLY) | O_DIRECT), e;
+
+	if (fd < 0)
+		return -errno;
+	e = ERR(write ? pwrite(fd, p, 4096, 0) : pread(fd, p, 4096, 0));
+	close(fd);
+	return e;
+}
+
 static void child_check_and_mark(char *map)
 {
 	if (*(volatile uint64_t *)map != pat(1, 0))
@@ -129,15 +190,15 @@ static void child_check_and_mark(char *map)
 
 int main(int argc, char **argv)
 {
-	uint64_t align, len, off, bad;
+	uint64_t align, len, off, bad, phys = ~0ULL;
 	long before, after, limit;
 	struct pfnmap_walk w;
-	int fd, ok, i, e, pipefd[2];
+	int fd, walkfd, ok, i, e, pipefd[2];
 	char *map, *p, buf[64];
 	struct iovec liov, riov;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: pfnmap DEV ALIGN LEN\n");
+	if (argc != 4 && argc != 6) {
+		fprintf(stderr, "usage: pfnmap DEV ALIGN LEN [WALKDEV PHYS]\n");
 		return 2;
 	}
 	align = strtoull(argv[2], NULL, 0);
@@ -146,6 +207,15 @@ int main(int argc, char **argv)
 	if (fd < 0) {
 		printf("Bail out! open %s: %s\n", argv[1], strerror(errno));
 		return 1;
+	}
+	walkfd = fd;
+	if (argc == 6) {
+		phys = strtoull(argv[5], NULL, 0);
+		walkfd = open(argv[4], O_RDWR);
+		if (walkfd < 0) {
+			printf("Bail out! open %s: %s\n", argv[4], strerror(errno));
+			return 1;
+		}
 	}
 
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
@@ -166,8 +236,8 @@ int main(int argc, char **argv)
 	/* Page tables only: 4 KiB per 2 MiB mapped at 4K, next to nothing above. */
 	after = memfree_kb();
 	limit = 1024 + (align == 4096 ? (long)(len >> 21) * 4 : 0);
-	result(before > 0 && before - after < limit && after - before < limit,
-	       "MemFree moved by %ld KiB (limit %ld) with %" PRIu64 " MiB mapped and touched",
+	result(before > 0 && after > 0 && before - after < limit,
+	       "MemFree dropped by %ld KiB (limit %ld) with %" PRIu64 " MiB mapped and touched",
 	       before - after, limit, len >> 20);
 
 	/* What maps the first, a middle and the last byte of units. */
@@ -178,11 +248,13 @@ int main(int argc, char **argv)
 		for (i = 0; i < 3; i++) {
 			memset(&w, 0, sizeof(w));
 			w.addr = (uintptr_t)map + probe[i];
-			if (ioctl(fd, PFNMAP_TEST_WALK, &w)) {
+			if (ioctl(walkfd, PFNMAP_TEST_WALK, &w)) {
 				printf("# walk %#" PRIx64 ": %s\n", probe[i], strerror(errno));
 				ok = 0;
 				continue;
 			}
+			if (phys != ~0ULL)
+				w.phys_pfn = (phys + probe[i]) >> 12;
 			if (w.size != align || w.pfn != w.phys_pfn ||
 			    !(w.flags & PFNMAP_SPECIAL) || !(w.flags & PFNMAP_WRITABLE) ||
 			    (w.flags & PFNMAP_PFN_VALID) ||
@@ -221,6 +293,26 @@ int main(int argc, char **argv)
 		close(i);
 	e = ERR(syscall(SYS_futex, map, FUTEX_WAIT, 12345, NULL, NULL, 0));
 	result(e == EFAULT, "FUTEX_WAIT on the mapping fails with EFAULT (%s)", strerror(e));
+	liov.iov_base = buf;
+	riov.iov_base = map;
+	e = ERR(process_vm_writev(getpid(), &liov, 1, &riov, 1, 0));
+	result(e == EFAULT, "process_vm_writev() into the mapping fails with EFAULT (%s)", strerror(e));
+	e = peek_child(map);
+	result(e == EIO, "PTRACE_PEEKDATA of the mapping fails with EIO (%s)", strerror(e));
+	e = uring_register(map, align);
+	result(e == EFAULT, "io_uring buffer registration of the mapping fails with EFAULT (%d: %s)",
+	       e, strerror(e < 0 ? -e : e));
+	if (getenv("ODIRECT_DEV")) {
+		e = odirect(getenv("ODIRECT_DEV"), map, 0);
+		result(e == EFAULT, "an O_DIRECT read into the mapping fails with EFAULT (%d: %s)",
+		       e, strerror(e < 0 ? -e : e));
+		e = odirect(getenv("ODIRECT_DEV"), map, 1);
+		result(e == EFAULT, "an O_DIRECT write from the mapping fails with EFAULT (%d: %s)",
+		       e, strerror(e < 0 ? -e : e));
+	} else {
+		printf("ok %d - O_DIRECT read and write # SKIP no $ODIRECT_DEV\n", ++n);
+	}
+	result(fill(map, len, 1, 1) == 0, "and none of them changed the data");
 
 	/* fork: the child sees the parent's data, the parent the child's. */
 	*(volatile uint64_t *)(map + 8) = 0;
@@ -250,13 +342,25 @@ int main(int argc, char **argv)
 	}
 
 	/*
-	 * mm refuses MADV_DONTNEED on every VM_PFNMAP mapping (most cannot
-	 * fault their pfns back in); nothing is lost.
+	 * MADV_DONTNEED zaps the first unit (and, given a piece of the second,
+	 * the whole leaf that maps it); the next access faults the same memory
+	 * back in.
 	 */
 	e = ERR(madvise(map, align, MADV_DONTNEED));
-	result(e == EINVAL && fill(map, len, 1, 1) == 0,
-	       "MADV_DONTNEED fails with EINVAL, as on any VM_PFNMAP mapping, and loses nothing (%s)",
+	memset(&w, 0, sizeof(w));
+	w.addr = (uintptr_t)map;
+	i = ioctl(walkfd, PFNMAP_TEST_WALK, &w) ? errno : 0;
+	result(e == 0 && i != 0, "MADV_DONTNEED of a unit succeeds and unmaps it (%s; walk: %s)",
+	       strerror(e), strerror(i));
+	e = len >= 2 * align ? ERR(madvise(map + align + 4096, 4096, MADV_DONTNEED)) : 0;
+	result(e == 0 && fill(map, len, 1, 1) == 0,
+	       "MADV_DONTNEED of a page inside a unit succeeds; the data faults back in intact (%s)",
 	       strerror(e));
+	memset(&w, 0, sizeof(w));
+	w.addr = (uintptr_t)map + align / 2;
+	i = ioctl(walkfd, PFNMAP_TEST_WALK, &w) ? errno : 0;
+	result(i == 0 && w.size == align, "and it is mapped again with a %" PRIu64 "-byte entry (size %" PRIu64 ", %s)",
+	       align, (uint64_t)w.size, strerror(i));
 	result(mlock(map, align) == 0 && munlock(map, align) == 0,
 	       "mlock() and munlock() of a unit succeed (no-ops on VM_PFNMAP)");
 
@@ -310,6 +414,8 @@ int main(int argc, char **argv)
 	}
 	result(munmap(map, len) == 0, "munmap() of the rest");
 	close(fd);
+	if (walkfd != fd)
+		close(walkfd);
 	printf("1..%d\n", n);
 	return failed ? 1 : 0;
 }

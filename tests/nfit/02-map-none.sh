@@ -1,0 +1,37 @@
+#!/bin/bash
+# nfit_test supports devdax map=none: a labelled namespace on an emulated
+# pmem region becomes a pageless device through libndctl, keeps its data
+# across disable/enable and can be destroyed. Only 4K: nfit_test's memory
+# is vmalloc()ed, so it cannot back 2M or 1G entries in any map mode.
+. "$TOP/tests/lib/tap.sh"
+
+need_modules nfit_test
+out=$(ndctl create-namespace -b nfit_test.0 -m raw -s 64M 2>&1)
+echo "$out" | diag
+ns=$(sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' <<<"$out")
+[ -n "$ns" ] || bail "cannot create a raw namespace on nfit_test.0"
+ok "a 64M raw namespace $ns on nfit_test.0"
+
+if out=$("$PROGS/ndns" devdax "$ns" 4096 none 2>&1); then
+	ok "make $ns devdax map=none, align 4K ($out)"
+else
+	not_ok "make $ns devdax map=none, align 4K"
+	echo "$out" | diag
+	bail "no map=none device to test"
+fi
+nd=$(sed -n 's/.*nd=\([^ ]*\).*/\1/p' <<<"$out")
+dev=$(sed -n 's/.*dev=\([^ ]*\).*/\1/p' <<<"$out")
+check "$nd's mode reads back none" grep -qx none "/sys/bus/nd/devices/$nd/mode"
+list=$(ndctl list -N -n "$ns" 2>&1)
+echo "$list" | diag
+check "ndctl lists $ns as devdax, map none" contains "$list" '"mode":"devdax"' '"map":"none"'
+check "write and verify a pattern over every word of $dev" "$PROGS/daxpattern" -s 5 "$dev"
+check "disable $ns" ndctl disable-namespace "$ns"
+check "enable $ns" ndctl enable-namespace "$ns"
+check "$nd is still map=none" grep -qx none "/sys/bus/nd/devices/$nd/mode"
+check "the pattern reads back" "$PROGS/daxpattern" -v -s 5 "$dev"
+check "destroy $ns" ndctl destroy-namespace -f "$ns"
+check "the nfit_test regions disable" ndctl disable-region -b nfit_test.0 all
+ndctl disable-region -b nfit_test.1 all >/dev/null 2>&1
+check "nfit_test unloads" modprobe -r nfit_test
+done_testing

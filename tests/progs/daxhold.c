@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * daxhold: device-dax mappings that outlive or overrun the device.
+ *
+ *   daxhold hold DEV LEN
+ *     map LEN bytes of DEV shared, read a word, print "mapped", wait for a
+ *     line on stdin, then read the word again. Exit 0 if it reads the same;
+ *     an access after the device went away must end in SIGBUS instead.
+ *
+ *   daxhold badmap DEV ALIGN SIZE
+ *     TAP: an offset that is not a multiple of ALIGN is refused with
+ *     EINVAL; a mapping longer than the device (SIZE bytes) is allowed,
+ *     its part inside the device works and the part past the end gets
+ *     SIGBUS, as device-dax always did.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int n, failed;
+
+static void result(int okay, const char *what, const char *detail)
+{
+	printf("%sok %d - %s (%s)\n", okay ? "" : "not ", ++n, what, detail);
+	if (!okay)
+		failed++;
+}
+
+/* Read the word at @p in a child: 0 if it read, 128 + signal otherwise. */
+static int child_read(volatile uint64_t *p)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		(void)*p;
+		_exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+static int hold(int fd, uint64_t len)
+{
+	volatile uint64_t *map;
+	uint64_t word;
+	char line[16];
+
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		perror("daxhold: mmap");
+		return 2;
+	}
+	word = *map;
+	printf("mapped\n");
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		return 2;
+	return *map == word ? 0 : 1;
+}
+
+static int badmap(int fd, uint64_t align, uint64_t size)
+{
+	char detail[64];
+	char *map;
+	int st;
+
+	if (align > 4096) {
+		map = mmap(NULL, align, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 4096);
+		result(map == MAP_FAILED && errno == EINVAL,
+		       "mmap() at an offset inside an align unit fails with EINVAL",
+		       map == MAP_FAILED ? strerror(errno) : "it succeeded");
+		if (map != MAP_FAILED)
+			munmap(map, align);
+	}
+	map = mmap(NULL, size + align, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	result(map != MAP_FAILED, "mmap() of one align unit more than the device succeeds",
+	       map == MAP_FAILED ? strerror(errno) : "mapped");
+	if (map == MAP_FAILED)
+		goto out;
+	st = child_read((uint64_t *)(map + size - 8));
+	snprintf(detail, sizeof(detail), "status %d", st);
+	result(st == 0, "its last word inside the device reads", detail);
+	st = child_read((uint64_t *)(map + size));
+	snprintf(detail, sizeof(detail), "status %d", st);
+	result(st == 128 + SIGBUS, "its first word past the device gets SIGBUS", detail);
+	munmap(map, size + align);
+out:
+	printf("1..%d\n", n);
+	return failed ? 1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+	int fd;
+
+	if (argc < 4 || (strcmp(argv[1], "hold") && strcmp(argv[1], "badmap")) ||
+	    (!strcmp(argv[1], "badmap") && argc != 5)) {
+		fprintf(stderr, "usage: daxhold hold DEV LEN | badmap DEV ALIGN SIZE\n");
+		return 2;
+	}
+	fd = open(argv[2], O_RDWR);
+	if (fd < 0) {
+		printf("Bail out! open %s: %s\n", argv[2], strerror(errno));
+		return 2;
+	}
+	if (!strcmp(argv[1], "hold"))
+		return hold(fd, strtoull(argv[3], NULL, 0));
+	return badmap(fd, strtoull(argv[3], NULL, 0), strtoull(argv[4], NULL, 0));
+}
