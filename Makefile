@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: all demo deps base tree export series-check build check run lint clean help
+.PHONY: all demo deps base tree export series-check build check bench run lint clean help
 
 all: demo
 
@@ -15,6 +15,7 @@ help:
 	@echo "make tree        kernel git tree in build/linux: base + patches/ applied"
 	@echo "make export      write the tree's commits back to patches/"
 	@echo "make series-check  fail if the tree holds work that is not in patches/"
+	@echo "make bench       build, then compare devdax map=mem/dev/none in one guest (bench/results/)"
 	@echo "make run CMD='...' [VM='--append memmap=2G!4G --edu ...']  run a command in a guest"
 	@echo "make lint        shellcheck the harness"
 	@echo "make clean       remove build/ (refused while the tree has un-exported work)"
@@ -43,11 +44,14 @@ demo: build
 check: deps
 	@$(S)/check.sh
 
+bench: build
+	@$(S)/bench.sh
+
 run: build
 	@$(S)/vm.sh $(VM) -- bash -c '$(or $(CMD),uname -a)'
 
 lint: deps
-	@shellcheck -x $(S)/*.sh tests/lib/*.sh tests/*/*.sh tests/*/vm.conf .ci/run && echo "shellcheck: clean"
+	@shellcheck -x $(S)/*.sh tests/lib/*.sh tests/*/*.sh tests/*/vm.conf bench/*.sh .ci/run && echo "shellcheck: clean"
 
 clean:
 	@$(S)/series-check.sh >/dev/null || { $(S)/series-check.sh; \

@@ -14,9 +14,7 @@ ns=$(ndctl list -N 2>/dev/null | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p
 [ -n "$ns" ] || bail "no namespace on the legacy region"
 insmod "$BUILD/kmod/pfnmap_test.ko" phys_size=0 2>"$TAP_OUT" ||
 	{ diag <"$TAP_OUT"; bail "cannot load pfnmap_test as a walker"; }
-truncate -s 16M /tmp/odirect.img
-ODIRECT_DEV=$(losetup -f --show /tmp/odirect.img) || bail "no loop device for O_DIRECT"
-export ODIRECT_DEV
+need_odirect_dev
 
 for align in 4096 $((2 << 20)) $((1 << 30)); do
 	check "reset $ns to raw" ndctl create-namespace -f -e "$ns" -m raw
@@ -78,7 +76,5 @@ check "the process's next access gets SIGBUS (status $rc)" test "$rc" -eq $((128
 check "the namespace enables again" ndctl enable-namespace "$ns"
 check "and the data is still there" "$PROGS/daxpattern" -v -s 9 -t 4096 "$dev"
 
-losetup -d "$ODIRECT_DEV"
-rm -f /tmp/odirect.img
 check "pfnmap_test unloads" rmmod pfnmap_test
 done_testing

@@ -102,6 +102,14 @@ done_testing() {
 	exit
 }
 
+# need_odirect_dev: export ODIRECT_DEV, a 16 MiB loop device to aim O_DIRECT
+# at (tests/progs/pfnmap.c reads it).
+need_odirect_dev() {
+	truncate -s 16M /tmp/odirect.img
+	ODIRECT_DEV=$(losetup -f --show /tmp/odirect.img) || bail "no loop device for O_DIRECT"
+	export ODIRECT_DEV
+}
+
 # Load modules, reporting failures as a bail out.
 need_modules() {
 	modprobe -a "$@" >"$TAP_OUT" 2>&1 || { diag <"$TAP_OUT"; bail "modprobe $* failed"; }

@@ -6,6 +6,9 @@
 . "$TOP/tests/lib/tap.sh"
 
 need_modules nfit_test
+# Start from empty labels, as ndctl's own tests do.
+check "reset nfit_test.0's labels" sh -c "ndctl disable-region -b nfit_test.0 all &&
+	ndctl zero-labels -b nfit_test.0 all && ndctl enable-region -b nfit_test.0 all"
 out=$(ndctl create-namespace -b nfit_test.0 -m raw -s 64M 2>&1)
 echo "$out" | diag
 ns=$(sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' <<<"$out")

@@ -10,6 +10,7 @@ size=$((2 << 30))
 check "the memmap= range is there and claimed by no driver" \
 	grep -q '^100000000-17fffffff : Persistent Memory (legacy)$' /proc/iomem
 
+need_odirect_dev
 for align in 4096 $((2 << 20)) $((1 << 30)); do
 	ko=$BUILD/kmod/pfnmap_test.ko
 	if ! insmod "$ko" phys_base=$base phys_size=$size align=$align 2>"$TAP_OUT"; then

@@ -181,6 +181,23 @@ static int odirect(const char *dev, char *p, int write)
 	return e;
 }
 
+/* Read all of @path; 0 if that worked, else the errno. */
+static int slurp(const char *path)
+{
+	char chunk[4096];
+	ssize_t got;
+	int fd = open(path, O_RDONLY), e = 0;
+
+	if (fd < 0)
+		return errno;
+	while ((got = read(fd, chunk, sizeof(chunk))) > 0)
+		;
+	if (got < 0)
+		e = errno;
+	close(fd);
+	return e;
+}
+
 static void child_check_and_mark(char *map)
 {
 	if (*(volatile uint64_t *)map != pat(1, 0))
@@ -269,6 +286,22 @@ int main(int argc, char **argv)
 	}
 	result(ok, "every unit is one special, writable %" PRIu64 "-byte entry of the right pfn, without struct page; follow_pte() %s",
 	       align, align == 4096 ? "finds the PTE" : "refuses the huge leaf");
+
+	/* The proc files that walk page tables skip (or report) the mapping. */
+	e = slurp("/proc/self/smaps");
+	i = e ? e : slurp("/proc/self/numa_maps");
+	result(!e && !i, "/proc/self/smaps and numa_maps read while it is mapped (%s, %s)",
+	       strerror(e), strerror(i));
+	i = open("/proc/self/pagemap", O_RDONLY);
+	e = i < 0 ? errno : 0;
+	if (i >= 0) {
+		uint64_t ent[2];
+		ssize_t got = pread(i, ent, sizeof(ent), (uintptr_t)map / 4096 * 8);
+
+		e = got == sizeof(ent) ? 0 : got < 0 ? errno : EIO;
+		close(i);
+	}
+	result(!e, "/proc/self/pagemap reads for the mapping (%s)", strerror(e));
 
 	/* Whatever needs a struct page fails cleanly. */
 	if (pipe(pipefd) == 0) {

@@ -1,0 +1,43 @@
+# Ratios and goals from the table bench/guest-devdax.sh prints
+# (size align map free_kb enable_us touch_us_gib dax_size).
+$1 ~ /^[0-9]+G$/ && $4 != "-" {
+	k = $1 " " $2 " " $3
+	mem[k] = $4; en[k] = $5; touch[k] = $6; seen[$1 " " $2] = 1
+}
+END {
+	if (!length(seen)) {
+		print "no results: the guest measured nothing"
+		exit 1
+	}
+	print "# ratios (map=none against the others, same size and align)"
+	printf "%-5s %-5s %10s %10s %10s %15s %15s\n", "size", "align", \
+		"none_kb", "mem_kb", "dev_kb", "touch none/mem", "touch none/dev"
+	for (s = 1; s <= 4; s *= 2)
+		for (a = 0; a < 2; a++) {
+			al = a ? "1024M" : "2M"
+			g = s "G " al
+			if (!(g in seen) || !((g " none") in mem))
+				continue
+			printf "%-5s %-5s %10d %10d %10d %15.2f %15.2f\n", s "G", al, \
+				mem[g " none"], mem[g " mem"], mem[g " dev"], \
+				touch[g " none"] / touch[g " mem"], touch[g " none"] / touch[g " dev"]
+			if (mem[g " none"] > 64)
+				miss = miss "\n  memory: map=none took " mem[g " none"] " KiB at " g " (goal: at most 64)"
+			if (touch[g " none"] > touch[g " mem"])
+				miss = miss "\n  touch: map=none slower than map=mem at " g
+		}
+	# Enable time must not grow with size: 4G against the smallest size
+	# that exists at that align (1G align leaves nothing of a 1 GiB one).
+	for (a = 0; a < 2; a++) {
+		al = a ? "1024M" : "2M"
+		small = ("1G " al " none") in en ? "1G" : "2G"
+		if (!(("4G " al " none") in en) || !((small " " al " none") in en))
+			continue
+		r = en["4G " al " none"] / en[small " " al " none"]
+		rm = en["4G " al " mem"] / en[small " " al " mem"]
+		printf "enable time 4G/%s at align %s: map=none %.2f, map=mem %.2f\n", small, al, r, rm
+		if (r > 1.5)
+			miss = miss "\n  enable: map=none 4G/" small " = " r " at " al " (goal: at most 1.5)"
+	}
+	print miss == "" ? "goals: all met" : "goals missed:" miss
+}
