@@ -59,7 +59,7 @@ pfn=$nd/$(cat "$nd/$region/pfn_seed")
 check "configure $(basename "$pfn") as fsdax with mode none" \
 	sh -c "cat /proc/sys/kernel/random/uuid >$pfn/uuid && echo none >$pfn/mode && echo $ns >$pfn/namespace"
 dmesg -C
-err=$( { echo "$(basename "$pfn")" >/sys/bus/nd/drivers/nd_pmem/bind; } 2>&1 ) && err="bind succeeded"
+err=$( { basename "$pfn" >/sys/bus/nd/drivers/nd_pmem/bind; } 2>&1 ) && err="bind succeeded"
 check "enabling it fails with EINVAL ($err)" contains "$err" "Invalid argument"
 check "dmesg says why" sh -c "dmesg | grep -q 'fsdax needs a memmap: mode none is for devdax only'"
 check "release $ns and enable it raw again" \

@@ -42,19 +42,22 @@ boot() {
 		--nvdimm "$img:1G" --mods std --timeout 300 --job "$dir/$1.sh"
 }
 make -s -C "$TOP/tests/progs" O="$BUILD/progs"
-if out=$(boot first 2>&1); then
+if boot first >"$dir/first.out" 2>&1; then
+	out=$(cat "$BUILD/runs/host-reboot-first/output.log")
 	ok "first boot: a map=none namespace with a pattern ($(grep '^RESULT' <<<"$out"))"
 else
 	not_ok "first boot: a map=none namespace with a pattern"
-	echo "$out" | diag
+	diag <"$dir/first.out"
+	out=$(cat "$BUILD/runs/host-reboot-first/output.log")
 fi
 first=$(sed -n 's/^RESULT .*nd=\([^ ]*\).*/\1/p' <<<"$out")
-if out=$(boot second 2>&1); then
+if boot second >"$dir/second.out" 2>&1; then
 	ok "second boot on the same file: the pattern reads back"
 else
 	not_ok "second boot on the same file: the pattern reads back"
-	echo "$out" | diag
+	diag <"$dir/second.out"
 fi
+out=$(cat "$BUILD/runs/host-reboot-second/output.log")
 check "a dax device comes back in mode none (first boot had $first)" \
 	contains "$out" "mode=none dev=/dev/dax"
 check "ndctl lists it as devdax, map none" contains "$out" '"mode":"devdax"' '"map":"none"'
