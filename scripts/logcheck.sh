@@ -17,6 +17,8 @@ patterns=(
 	'^kernel BUG at'                  # BUG_ON, VM_BUG_ON
 	'^Oops'
 	'^general protection fault'
+	' \[#[0-9]+\]'                   # any die(): "Oops: ... [#1]", "Bad pagetable: 000e [#1]"
+	'^Bad pagetable|: Corrupted page table at'
 	'^Kernel panic'
 	'^(KASAN|UBSAN|KFENCE):'
 	'^=+$'                            # banner of KASAN/UBSAN/lockdep reports

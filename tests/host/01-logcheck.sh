@@ -24,6 +24,8 @@ BUG_ON / VM_BUG_ON|[   10.1] kernel BUG at mm/huge_memory.c:2052!
 BUG: report|[   10.1] BUG: Bad page map in process a.out  pmd:8000000100000e7
 sleeping in atomic|[   10.1] BUG: sleeping function called from invalid context at mm/gup.c:1
 Oops|[   10.1] Oops: 0000 [#1] PREEMPT SMP NOPTI
+bad pagetable die|[   14.8] Bad pagetable: 000e [#1] PREEMPT SMP
+corrupted page table|[   14.8] daxpattern: Corrupted page table at address 7f5db508d000
 GPF|[   10.1] general protection fault, probably for non-canonical address 0xdead000000000100
 panic|[   10.1] Kernel panic - not syncing: Fatal exception
 KASAN|[   10.1] BUG: KASAN: use-after-free in dax_fault+0x10/0x20

@@ -394,6 +394,15 @@ int main(int argc, char **argv)
 	i = ioctl(walkfd, PFNMAP_TEST_WALK, &w) ? errno : 0;
 	result(i == 0 && w.size == align, "and it is mapped again with a %" PRIu64 "-byte entry (size %" PRIu64 ", %s)",
 	       align, (uint64_t)w.size, strerror(i));
+	/*
+	 * msync(): MS_ASYNC has nothing to do; MS_SYNC needs ->fsync, which
+	 * device-dax never had (with or without pages): EINVAL, data kept.
+	 */
+	e = ERR(msync(map, align, MS_ASYNC));
+	i = ERR(msync(map, align, MS_SYNC));
+	result(e == 0 && i == EINVAL && fill(map, len, 1, 1) == 0,
+	       "msync(MS_ASYNC) succeeds, msync(MS_SYNC) fails with EINVAL as on device-dax with pages (%s, %s)",
+	       strerror(e), strerror(i));
 	result(mlock(map, align) == 0 && munlock(map, align) == 0,
 	       "mlock() and munlock() of a unit succeed (no-ops on VM_PFNMAP)");
 
