@@ -1,10 +1,11 @@
 #!/bin/bash
 # nfit_test can configure devdax map=none: a namespace on an emulated
-# pmem region becomes a pageless device through libndctl, keeps its mode
-# across disable/enable and can be destroyed. Only 4K: nfit_test's memory
+# pmem region becomes a pageless device through libndctl, maps with
+# special entries that GUP refuses, keeps its mode and data across
+# disable/enable and can be destroyed. Only 4K: nfit_test's memory
 # is vmalloc()ed, so it cannot back 2M or 1G entries in any map mode.
-# Not yet: touching the mapping. Faults on nfit_test install a PTE with a
-# bogus pfn ("Bad pagetable", the process is killed); open in issue 3.
+# The buffers are ordinary RAM, so unlike on real pmem the pfns do have a
+# struct page; the entries must still be special and GUP must refuse them.
 . "$TOP/tests/lib/tap.sh"
 
 need_modules nfit_test
@@ -30,9 +31,26 @@ check "$dev is a character device" test -c "$dev"
 list=$(ndctl list -N -n "$ns" 2>&1)
 echo "$list" | diag
 check "ndctl lists $ns as devdax, map none" contains "$list" '"mode":"devdax"' '"map":"none"'
+
+dax=${dev#/dev/}
+dsize=$(cat "/sys/bus/dax/devices/$dax/size")
+len=$(( dsize < (32 << 20) ? dsize : (32 << 20) ))
+if insmod "$BUILD/kmod/pfnmap_test.ko" phys_size=0 2>"$TAP_OUT"; then
+	need_odirect_dev
+	sub_tap "nfit map=none" "$PROGS/pfnmap" "$dev" 4096 "$len" /dev/pfnmap_test ram
+	check "pfnmap_test unloads" rmmod pfnmap_test
+else
+	not_ok "load pfnmap_test as a walker"
+	diag <"$TAP_OUT"
+fi
+sub_tap "nfit map=none" "$PROGS/daxhold" badmap "$dev" 4096 "$dsize"
+
+check "write a pattern (a word per page)" "$PROGS/daxpattern" -w -s 5 -t 4096 "$dev"
 check "disable $ns" ndctl disable-namespace "$ns"
 check "enable $ns" ndctl enable-namespace "$ns"
 check "$nd is still map=none" grep -qx none "/sys/bus/nd/devices/$nd/mode"
+check "the pattern reads back" "$PROGS/daxpattern" -v -s 5 -t 4096 "$dev"
+
 check "destroy $ns" ndctl destroy-namespace -f "$ns"
 check "the nfit_test regions disable" ndctl disable-region -b nfit_test.0 all
 ndctl disable-region -b nfit_test.1 all >/dev/null 2>&1

@@ -7,11 +7,13 @@
  * Checks entry size, pfn and absence of struct page through the walk ioctl
  * of tests/kmod/pfnmap_test.ko (on DEV itself, or on WALKDEV when DEV is
  * another driver's, e.g. /dev/dax0.0, whose offset 0 is at physical address
- * PHYS), data through the mapping, and that everything that needs a struct
- * page (GUP: vmsplice, process_vm_readv/writev, ptrace, /proc/PID/mem,
- * futex, io_uring fixed buffers, O_DIRECT on the block device named by
- * $ODIRECT_DEV) fails cleanly, and fork, mprotect, MADV_DONTNEED, munmap
- * and mremap.
+ * PHYS; PHYS "ram" means memory at unknown addresses that has struct
+ * pages, like nfit_test's vmalloc()ed buffers: the pfn is not checked and
+ * pfn_valid() must be true), data through the mapping, and that everything
+ * that needs a struct page (GUP: vmsplice, process_vm_readv/writev,
+ * ptrace, /proc/PID/mem, futex, io_uring fixed buffers, O_DIRECT on the
+ * block device named by $ODIRECT_DEV) fails cleanly, and fork, mprotect,
+ * MADV_DONTNEED, munmap and mremap.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -208,6 +210,7 @@ static void child_check_and_mark(char *map)
 int main(int argc, char **argv)
 {
 	uint64_t align, len, off, bad, phys = ~0ULL;
+	int ram = 0;
 	long before, after, limit;
 	struct pfnmap_walk w;
 	int fd, walkfd, ok, i, e, pipefd[2];
@@ -227,7 +230,9 @@ int main(int argc, char **argv)
 	}
 	walkfd = fd;
 	if (argc == 6) {
-		phys = strtoull(argv[5], NULL, 0);
+		ram = !strcmp(argv[5], "ram");
+		if (!ram)
+			phys = strtoull(argv[5], NULL, 0);
 		walkfd = open(argv[4], O_RDWR);
 		if (walkfd < 0) {
 			printf("Bail out! open %s: %s\n", argv[4], strerror(errno));
@@ -272,9 +277,11 @@ int main(int argc, char **argv)
 			}
 			if (phys != ~0ULL)
 				w.phys_pfn = (phys + probe[i]) >> 12;
+			if (ram)
+				w.phys_pfn = w.pfn;
 			if (w.size != align || w.pfn != w.phys_pfn ||
 			    !(w.flags & PFNMAP_SPECIAL) || !(w.flags & PFNMAP_WRITABLE) ||
-			    (w.flags & PFNMAP_PFN_VALID) ||
+			    !(w.flags & PFNMAP_PFN_VALID) != !ram ||
 			    w.follow_pte != (align == 4096 ? 0 : -EINVAL)) {
 				printf("# offset %#" PRIx64 ": size %" PRIu64 " pfn %#" PRIx64
 				       " (want %#" PRIx64 ") flags %#x follow_pte %d\n",
@@ -284,8 +291,9 @@ int main(int argc, char **argv)
 			}
 		}
 	}
-	result(ok, "every unit is one special, writable %" PRIu64 "-byte entry of the right pfn, without struct page; follow_pte() %s",
-	       align, align == 4096 ? "finds the PTE" : "refuses the huge leaf");
+	result(ok, "every unit is one special, writable %" PRIu64 "-byte entry %s; follow_pte() %s",
+	       align, ram ? "over RAM (pfn_valid)" : "of the right pfn, without struct page",
+	       align == 4096 ? "finds the PTE" : "refuses the huge leaf");
 
 	/* The proc files that walk page tables skip (or report) the mapping. */
 	e = slurp("/proc/self/smaps");
