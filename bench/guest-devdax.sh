@@ -23,7 +23,7 @@ modprobe -a nd_e820 nd_pmem dax_pmem device_dax 2>/dev/null
 echo "# kernel $(uname -r), $(nproc) cpu(s); medians of $REPS runs"
 printf '%-5s %-5s %-5s %12s %12s %14s %10s\n' \
 	size align map free_kb enable_us touch_us_gib dax_size
-ls /sys/bus/nd/devices | grep '^namespace' | sort -V |
+for d in /sys/bus/nd/devices/namespace*; do echo "${d##*/}"; done | sort -V |
 while read -r ns; do
 	nssize=$(cat "/sys/bus/nd/devices/$ns/size")
 	for align in $((2 << 20)) $((1 << 30)); do
