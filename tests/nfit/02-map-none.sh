@@ -2,7 +2,8 @@
 # nfit_test can configure devdax map=none: a namespace on an emulated
 # pmem region becomes a pageless device through libndctl, maps with
 # special entries that GUP refuses, keeps its mode and data across
-# disable/enable and can be destroyed. Only 4K: nfit_test's memory
+# disable/enable, is revoked (SIGBUS) when disabled under a mapping, and
+# can be destroyed. Only 4K: nfit_test's memory
 # is vmalloc()ed, so it cannot back 2M or 1G entries in any map mode.
 # The buffers are ordinary RAM, so unlike on real pmem the pfns do have a
 # struct page; the entries must still be special and GUP must refuse them.
@@ -50,6 +51,16 @@ check "disable $ns" ndctl disable-namespace "$ns"
 check "enable $ns" ndctl enable-namespace "$ns"
 check "$nd is still map=none" grep -qx none "/sys/bus/nd/devices/$nd/mode"
 check "the pattern reads back" "$PROGS/daxpattern" -v -s 5 -t 4096 "$dev"
+
+# Disabling the namespace under a live mapping revokes it.
+coproc HOLD { "$PROGS/daxhold" hold "$dev" 4096; }
+read -r line <&"${HOLD[0]}"
+check "a process maps $dev ($line)" test "$line" = mapped
+check "disabling $ns while it is mapped succeeds" ndctl disable-namespace "$ns"
+echo go >&"${HOLD[1]}"
+rc=0
+wait "$HOLD_PID" || rc=$?
+check "the process's next access gets SIGBUS (status $rc)" test "$rc" -eq $((128 + 7))
 
 check "destroy $ns" ndctl destroy-namespace -f "$ns"
 check "the nfit_test regions disable" ndctl disable-region -b nfit_test.0 all
