@@ -128,7 +128,8 @@ fi
 qemu+=(-machine "$machine" -m "$mem"
 	-virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$run,mount_tag=run,security_model=none,multidevs=remap")
-[ "$edu" = 1 ] && qemu+=(-device edu)
+# edu masks DMA addresses to 28 bits by default; IOVAs above 4G need more.
+[ "$edu" = 1 ] && qemu+=(-device "edu,dma_mask=0xffffffffff")
 qemu+=(-kernel "$BUILD/bzImage" -append "$cmdline $append")
 printf '%q ' "${qemu[@]}" >"$run/qemu.cmd"
 echo >>"$run/qemu.cmd"
