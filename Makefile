@@ -15,7 +15,7 @@ help:
 	@echo "make tree        kernel git tree in build/linux: base + patches/ applied"
 	@echo "make export      write the tree's commits back to patches/"
 	@echo "make series-check  fail if the tree holds work that is not in patches/"
-	@echo "make bench       build, then compare devdax map=mem/dev/none in one guest (bench/results/)"
+	@echo "make bench       build, then run the benchmarks, a guest each (B=devdax|vfio|kvm; bench/results/)"
 	@echo "make run CMD='...' [VM='--append memmap=2G!4G --edu ...']  run a command in a guest"
 	@echo "make lint        shellcheck the harness"
 	@echo "make clean       remove build/ (refused while the tree has un-exported work)"
@@ -51,7 +51,7 @@ run: build
 	@$(S)/vm.sh $(VM) -- bash -c '$(or $(CMD),uname -a)'
 
 lint: deps
-	@shellcheck -x $(S)/*.sh tests/lib/*.sh tests/*/*.sh tests/*/vm.conf bench/*.sh .ci/run && echo "shellcheck: clean"
+	@shellcheck -x $(S)/*.sh tests/lib/*.sh tests/*/*.sh tests/*/vm.conf bench/*.sh bench/*.conf .ci/run && echo "shellcheck: clean"
 
 clean:
 	@$(S)/series-check.sh >/dev/null || { $(S)/series-check.sh; \

@@ -1,9 +1,14 @@
 #!/usr/bin/env bash
-# make bench: boot one guest with three legacy pmem ranges (1, 2 and 4 GiB)
-# and compare devdax map=mem, map=dev and map=none in it: MemFree taken by
-# enabling the namespace, enable time, first-touch time per GiB. Writes the
-# table and the ratios to bench/results/devdax.txt and prints them. Under
-# TCG only the ratios mean anything.
+# make bench [B="devdax vfio kvm"]: run each benchmark in a guest of its own
+# (bench/NAME.conf: guest options; bench/guest-NAME.sh: what runs inside;
+# bench/ratios-NAME.awk: ratios and goals), write the table and ratios to
+# bench/results/NAME.txt and print them. Under TCG only ratios mean anything.
+#   devdax  MemFree taken by enabling devdax map=mem/dev/none, enable time,
+#           first-touch time per GiB
+#   vfio    VFIO_IOMMU_MAP_DMA time and pfn lookups: map=none at each align,
+#           one pfn at a time, map=mem, anonymous memory
+#   kvm     a nested KVM guest touching 2 GiB of RAM on map=none at 1G,
+#           map=mem at 2M and anonymous memory: time and stage-2 entries
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -11,29 +16,37 @@ set -euo pipefail
 make -s -C "$TOP/tests/progs" O="$BUILD/progs"
 mkdir -p "$BUILD/bench"
 cc -O2 -Wall -Wextra -Werror -o "$BUILD/bench/touch" "$TOP/bench/touch.c"
-# The bench programs go with the test programs the guest script uses.
+# The bench programs go with the test programs the guest scripts use.
 cp "$BUILD/bench/touch" "$BUILD/progs/touch"
-job=$BUILD/job-bench.sh
-{
-	echo "export TOP=$(printf '%q' "$TOP") PROGS=$(printf '%q' "$BUILD/progs")"
-	echo "exec bash $(printf '%q' "$TOP/bench/guest-devdax.sh")"
-} >"$job"
-"$TOP/scripts/vm.sh" --name bench --mem 16G \
-	--append 'memmap=1G!4G memmap=2G!6G memmap=4G!9G' \
-	--mods std --timeout 5400 --job "$job"
 
-out=$BUILD/runs/bench/output.log
-res=$TOP/bench/results/devdax.txt
-{
-	echo "# make bench, $(date -u +%Y-%m-%d), series $(git -C "$TOP" rev-parse --short HEAD)"
-	grep -v '^>>>' "$out"
-	echo
-	awk -f "$TOP/bench/ratios.awk" "$out" || echo "FAILED"
-} >"$res.new"
-if grep -q '^FAILED$' "$res.new"; then
-	cat "$res.new"
-	rm -f "$res.new"
-	die "bench: no results (see $BUILD/runs/bench/console.log); $res left as it was"
-fi
-mv "$res.new" "$res"
-cat "$res"
+for b in ${B:-devdax vfio kvm}; do
+	[ -f "$TOP/bench/$b.conf" ] || die "no benchmark '$b' (bench/$b.conf)"
+	BENCH_VM=() BENCH_TIMEOUT=3600
+	# shellcheck source=bench/devdax.conf
+	. "$TOP/bench/$b.conf"
+	job=$BUILD/job-bench-$b.sh
+	{
+		echo "export TOP=$(printf '%q' "$TOP") PROGS=$(printf '%q' "$BUILD/progs")"
+		echo "exec bash $(printf '%q' "$TOP/bench/guest-$b.sh")"
+	} >"$job"
+	log "bench $b: one guest; the table is printed when it is done"
+	rc=0
+	"$TOP/scripts/vm.sh" --name "bench-$b" "${BENCH_VM[@]}" \
+		--timeout "$BENCH_TIMEOUT" --job "$job" || rc=$?
+	out=$BUILD/runs/bench-$b/output.log
+	res=$TOP/bench/results/$b.txt
+	[ "$rc" -eq 0 ] || die "bench $b: the guest failed (status $rc; see $BUILD/runs/bench-$b/); $res left as it was"
+	{
+		echo "# make bench B=$b, $(date -u +%Y-%m-%d), series $(git -C "$TOP" rev-parse --short HEAD)"
+		grep -v '^>>>' "$out"
+		echo
+		awk -f "$TOP/bench/ratios-$b.awk" "$out" || echo "FAILED"
+	} >"$res.new"
+	if grep -q '^FAILED$' "$res.new"; then
+		cat "$res.new"
+		rm -f "$res.new"
+		die "bench $b: no results (see $BUILD/runs/bench-$b/console.log); $res left as it was"
+	fi
+	mv "$res.new" "$res"
+	cat "$res"
+done

@@ -1,0 +1,475 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * kvmdax: a KVM guest whose RAM is a device-dax mapping (or anonymous
+ * memory), driven through the KVM API directly. The vCPU runs a few
+ * instructions in 32-bit protected mode without paging from a small code
+ * slot at guest physical 0; the RAM under test is a second slot at 1 GiB.
+ * It either stores one word per 4 KiB page (seed ^ page index) or counts
+ * the pages whose word is not ~(seed ^ index) and reports the count on I/O
+ * port 0x10, then halts.
+ *
+ *   kvmdax test BUF ALIGN SIZE LEVEL
+ *     TAP. BUF is a device-dax node or "anon"; LEVEL (4K, 2M, 1G or any)
+ *     is the stage-2 mapping size the RAM must get, read from KVM's
+ *     pages_4k/pages_2m/pages_1g statistics while the VM lives. The guest
+ *     writes, the host reads through a mapping of its own, and the other
+ *     way round; MADV_DONTNEED on the host mapping drops the stage-2
+ *     entries and the data comes back (device-dax only); dirty logging
+ *     maps at 4K and records every page, and turning it off lets the RAM
+ *     be mapped at LEVEL again; deleting the slot leaves the guest an MMIO
+ *     exit where its RAM was.
+ *
+ *   kvmdax revoked DEV ALIGN SIZE
+ *     TAP. Run the guest once over DEV, print "# mapped", wait for a line
+ *     on stdin (the caller disables the namespace meanwhile): the next run
+ *     must fail with EFAULT, and the VM must go away cleanly.
+ *
+ *   kvmdax bench BUF ALIGN SIZE
+ *     Not a test: the time of the guest's first pass storing one word per
+ *     4 KiB over SIZE bytes (every stage-2 fault included), then of a
+ *     second pass, in microseconds, and the stage-2 entries of each size:
+ *     "first_us N second_us N pages_4k N pages_2m N pages_1g N".
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/kvm.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PG		4096ULL
+#define CODE_SIZE	0x10000ULL	/* slot 0: code and stack */
+#define RAM_GPA		(1ULL << 30)	/* slot 1: the RAM under test */
+#define REPORT_PORT	0x10
+
+/*
+ * In: eax = first guest address, ecx = pages, edx = seed, ebx = 0 to
+ * write, 1 to check. Out: the number of mismatches on port 0x10, then hlt.
+ */
+extern const unsigned char guest_code[], guest_code_end[];
+asm(".pushsection .rodata\n"
+    ".globl guest_code, guest_code_end\n"
+    "guest_code:\n"
+    ".code32\n"
+    "	xor %esi, %esi\n"
+    "	xor %edi, %edi\n"
+    "1:	cmp %ecx, %edi\n"
+    "	jae 4f\n"
+    "	mov %edx, %ebp\n"
+    "	xor %edi, %ebp\n"
+    "	test %ebx, %ebx\n"
+    "	jnz 2f\n"
+    "	mov %ebp, (%eax)\n"
+    "	jmp 3f\n"
+    "2:	not %ebp\n"
+    "	cmp %ebp, (%eax)\n"
+    "	je 3f\n"
+    "	inc %esi\n"
+    "3:	add $4096, %eax\n"
+    "	inc %edi\n"
+    "	jmp 1b\n"
+    "4:	mov %esi, %eax\n"
+    "	mov $0x10, %dx\n"
+    "	out %eax, %dx\n"
+    "	hlt\n"
+    ".code64\n"
+    "guest_code_end:\n"
+    ".popsection\n");
+
+static int n, failed, kvm, vm, vcpu;
+static struct kvm_run *run;
+static char *code;
+
+static void result(int okay, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%sok %d - ", okay ? "" : "not ", ++n);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+	if (!okay)
+		failed++;
+}
+
+static void bail(const char *what)
+{
+	printf("Bail out! %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
+}
+
+static int set_slot(int slot, uint32_t flags, uint64_t gpa, uint64_t size, void *hva)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot, .flags = flags, .guest_phys_addr = gpa,
+		.memory_size = size, .userspace_addr = (uintptr_t)hva,
+	};
+
+	return ioctl(vm, KVM_SET_USER_MEMORY_REGION, &r) ? errno : 0;
+}
+
+static void vm_create(void)
+{
+	struct kvm_sregs sregs;
+	struct kvm_segment seg = {
+		.base = 0, .limit = 0xffffffff, .present = 1, .s = 1, .db = 1, .g = 1,
+	};
+	int mmap_size;
+
+	kvm = open("/dev/kvm", O_RDWR);
+	if (kvm < 0)
+		bail("open /dev/kvm");
+	vm = ioctl(kvm, KVM_CREATE_VM, 0);
+	if (vm < 0)
+		bail("KVM_CREATE_VM");
+	code = mmap(NULL, CODE_SIZE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (code == MAP_FAILED)
+		bail("mmap code");
+	memcpy(code, guest_code, guest_code_end - guest_code);
+	if (set_slot(0, 0, 0, CODE_SIZE, code))
+		bail("code slot");
+	vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+	mmap_size = ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (vcpu < 0 || mmap_size <= 0)
+		bail("KVM_CREATE_VCPU");
+	run = mmap(NULL, mmap_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+	if (run == MAP_FAILED)
+		bail("mmap kvm_run");
+
+	/* Flat 32-bit protected mode, no paging: linear = guest physical. */
+	if (ioctl(vcpu, KVM_GET_SREGS, &sregs))
+		bail("KVM_GET_SREGS");
+	seg.type = 11;	/* code: execute/read, accessed */
+	seg.selector = 8;
+	sregs.cs = seg;
+	seg.type = 3;	/* data: read/write, accessed */
+	seg.selector = 16;
+	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss = seg;
+	sregs.cr0 |= 1;
+	if (ioctl(vcpu, KVM_SET_SREGS, &sregs))
+		bail("KVM_SET_SREGS");
+}
+
+static void vm_destroy(void)
+{
+	munmap(run, ioctl(kvm, KVM_GET_VCPU_MMAP_SIZE, 0));
+	close(vcpu);
+	close(vm);
+	close(kvm);
+	munmap(code, CODE_SIZE);
+}
+
+/*
+ * One pass of the guest over @size bytes of RAM: 0 and the mismatch count
+ * in *@bad, -errno if KVM_RUN failed, or 1 on an unexpected exit (the
+ * exit reason in *@bad).
+ */
+static int guest_pass(uint64_t size, uint32_t seed, int check, uint64_t *bad)
+{
+	struct kvm_regs regs = {
+		.rip = 0, .rsp = CODE_SIZE, .rflags = 2,
+		.rax = RAM_GPA, .rcx = size / PG, .rdx = seed, .rbx = check,
+	};
+
+	*bad = 0;
+	if (ioctl(vcpu, KVM_SET_REGS, &regs))
+		return -errno;
+	for (;;) {
+		if (ioctl(vcpu, KVM_RUN, 0))
+			return -errno;
+		if (run->exit_reason == KVM_EXIT_IO && run->io.port == REPORT_PORT &&
+		    run->io.direction == KVM_EXIT_IO_OUT && run->io.size == 4) {
+			*bad = *(uint32_t *)((char *)run + run->io.data_offset);
+			continue;
+		}
+		if (run->exit_reason == KVM_EXIT_HLT)
+			return 0;
+		*bad = run->exit_reason;
+		return 1;
+	}
+}
+
+/* KVM's per-VM statistic @name, from its binary stats file. */
+static int64_t vm_stat(const char *name)
+{
+	struct kvm_stats_header h;
+	struct kvm_stats_desc *d;
+	int64_t val = -1;
+	size_t dsize;
+	uint64_t v;
+	char *descs;
+	uint32_t i;
+	int fd = ioctl(vm, KVM_GET_STATS_FD, NULL);
+
+	if (fd < 0 || pread(fd, &h, sizeof(h), 0) != sizeof(h))
+		return -1;
+	dsize = sizeof(*d) + h.name_size;
+	descs = malloc(dsize * h.num_desc);
+	if (descs && pread(fd, descs, dsize * h.num_desc, h.desc_offset) ==
+	    (ssize_t)(dsize * h.num_desc)) {
+		for (i = 0; i < h.num_desc; i++) {
+			d = (struct kvm_stats_desc *)(descs + i * dsize);
+			if (!strcmp(d->name, name) &&
+			    pread(fd, &v, sizeof(v), h.data_offset + d->offset) == sizeof(v)) {
+				val = v;
+				break;
+			}
+		}
+	}
+	free(descs);
+	close(fd);
+	return val;
+}
+
+struct levels { int64_t k4, m2, g1; };
+
+static struct levels levels(void)
+{
+	struct levels l = { vm_stat("pages_4k"), vm_stat("pages_2m"), vm_stat("pages_1g") };
+
+	return l;
+}
+
+/* The RAM is mapped with entries of @level only (and 4K ones of the code). */
+static int at_level(struct levels l, const char *level, uint64_t size)
+{
+	if (!strcmp(level, "1G"))
+		return l.g1 == (int64_t)(size >> 30) && l.m2 == 0;
+	if (!strcmp(level, "2M"))
+		return l.m2 == (int64_t)(size >> 21) && l.g1 == 0;
+	if (!strcmp(level, "4K"))
+		return l.k4 >= (int64_t)(size / PG) && l.m2 == 0 && l.g1 == 0;
+	return l.k4 + l.m2 + l.g1 > 0;
+}
+
+static char *map_buf(const char *path, uint64_t align, uint64_t size)
+{
+	uint64_t span = size + align;
+	char *res, *buf;
+	int fd;
+
+	res = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (res == MAP_FAILED)
+		bail("reserve address space");
+	buf = (char *)(((uintptr_t)res + align - 1) & ~(uintptr_t)(align - 1));
+	if (strcmp(path, "anon")) {
+		fd = open(path, O_RDWR);
+		if (fd < 0)
+			bail(path);
+		if (mmap(buf, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			 fd, 0) != buf)
+			bail("mmap buffer");
+		close(fd);
+	} else if (mmap(buf, size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != buf) {
+		bail("mmap anonymous buffer");
+	}
+	if (buf > res)
+		munmap(res, buf - res);
+	munmap(buf + size, res + span - (buf + size));
+	return buf;
+}
+
+/* Pages of @view whose word is not (seed ^ index), complemented if @inv. */
+static uint64_t host_check(const char *view, uint64_t size, uint32_t seed, int inv)
+{
+	uint64_t i, bad = 0;
+
+	for (i = 0; i < size / PG; i++) {
+		uint32_t want = seed ^ (uint32_t)i;
+
+		if (*(const volatile uint32_t *)(view + i * PG) != (inv ? ~want : want))
+			bad++;
+	}
+	return bad;
+}
+
+static void host_write(char *view, uint64_t size, uint32_t seed)
+{
+	uint64_t i;
+
+	for (i = 0; i < size / PG; i++)
+		*(volatile uint32_t *)(view + i * PG) = ~(seed ^ (uint32_t)i);
+}
+
+static void show(const char *when, struct levels l)
+{
+	printf("# %s: stage-2 pages_4k %" PRId64 " pages_2m %" PRId64 " pages_1g %" PRId64 "\n",
+	       when, l.k4, l.m2, l.g1);
+}
+
+static int test(char **argv)
+{
+	const char *path = argv[2], *level = argv[5];
+	uint64_t align = strtoull(argv[3], NULL, 0);
+	uint64_t size = strtoull(argv[4], NULL, 0);
+	int dax = strcmp(path, "anon") != 0, r, e;
+	uint64_t bad, bitmap_len = size / PG / 8, i, dirty;
+	char *buf, *view;
+	uint64_t *bitmap;
+	struct levels l;
+
+	vm_create();
+	buf = map_buf(path, align, size);
+	/* The host's own view: a second mapping of the device (or the same). */
+	view = dax ? map_buf(path, align, size) : buf;
+	e = set_slot(1, 0, RAM_GPA, size, buf);
+	result(e == 0, "a %" PRIu64 " MiB memslot on %s (%s)", size >> 20, path, strerror(e));
+	if (e)
+		return 1;
+
+	r = guest_pass(size, 0x1234, 0, &bad);
+	result(r == 0, "the guest stores a word in each of its %" PRIu64 " pages and halts (%d, %s)",
+	       size / PG, r, r < 0 ? strerror(-r) : "ok");
+	l = levels();
+	show("after the guest's writes", l);
+	result(at_level(l, level, size), "its RAM is mapped at stage 2 with %s entries", level);
+	bad = host_check(view, size, 0x1234, 0);
+	result(bad == 0, "the host reads the guest's words through its own mapping (%" PRIu64 " bad)",
+	       bad);
+	host_write(view, size, 0x5678);
+	r = guest_pass(size, 0x5678, 1, &bad);
+	result(r == 0 && bad == 0, "the guest reads the host's words (%d, %" PRIu64 " bad)", r, bad);
+
+	if (dax) {
+		e = madvise(buf, size, MADV_DONTNEED) ? errno : 0;
+		l = levels();
+		show("after MADV_DONTNEED", l);
+		result(e == 0 && l.m2 == 0 && l.g1 == 0 && l.k4 <= (int64_t)(CODE_SIZE / PG),
+		       "MADV_DONTNEED of the host mapping drops the RAM's stage-2 entries (%s)",
+		       strerror(e));
+		r = guest_pass(size, 0x5678, 1, &bad);
+		result(r == 0 && bad == 0, "the guest faults it back in with the data intact (%d, %" PRIu64 " bad)",
+		       r, bad);
+		l = levels();
+		result(at_level(l, level, size), "and at %s again", level);
+	}
+
+	/* Dirty logging: 4K entries and a bit for every page written. */
+	e = set_slot(1, KVM_MEM_LOG_DIRTY_PAGES, RAM_GPA, size, buf);
+	r = guest_pass(size, 0x9abc, 0, &bad);
+	bitmap = calloc(1, bitmap_len + 8);
+	dirty = 0;
+	if (bitmap) {
+		struct kvm_dirty_log log = { .slot = 1, .dirty_bitmap = bitmap };
+
+		if (ioctl(vm, KVM_GET_DIRTY_LOG, &log) == 0)
+			for (i = 0; i < bitmap_len / 8; i++)
+				dirty += __builtin_popcountll(bitmap[i]);
+	}
+	l = levels();
+	show("with dirty logging", l);
+	result(e == 0 && r == 0 && l.m2 == 0 && l.g1 == 0 && dirty == size / PG,
+	       "with dirty logging the RAM is mapped at 4K and all %" PRIu64 " pages are logged dirty (%" PRIu64 ")",
+	       size / PG, dirty);
+	free(bitmap);
+	e = set_slot(1, 0, RAM_GPA, size, buf);
+	r = guest_pass(size, 0x9abc, 0, &bad);
+	l = levels();
+	show("dirty logging off", l);
+	result(e == 0 && r == 0 && at_level(l, level, size),
+	       "with dirty logging off it is mapped at %s again", level);
+	bad = host_check(view, size, 0x9abc, 0);
+	result(bad == 0, "and the host sees the guest's last words (%" PRIu64 " bad)", bad);
+
+	/* No slot, no RAM: the guest's access is an MMIO exit, not a stale page. */
+	e = set_slot(1, 0, RAM_GPA, 0, buf);
+	l = levels();
+	r = guest_pass(size, 0x9abc, 1, &bad);
+	result(e == 0 && l.m2 == 0 && l.g1 == 0 && r == 1 && bad == KVM_EXIT_MMIO,
+	       "after the slot is deleted the guest's access to its RAM exits as MMIO (exit %" PRIu64 ")",
+	       bad);
+
+	vm_destroy();
+	munmap(buf, size);
+	if (dax)
+		munmap(view, size);
+	printf("1..%d\n", n);
+	return failed ? 1 : 0;
+}
+
+static int revoked(char **argv)
+{
+	uint64_t align = strtoull(argv[3], NULL, 0);
+	uint64_t size = strtoull(argv[4], NULL, 0);
+	char line[16], *buf;
+	uint64_t bad;
+	int r;
+
+	vm_create();
+	buf = map_buf(argv[2], align, size);
+	if (set_slot(1, 0, RAM_GPA, size, buf))
+		bail("memslot");
+	r = guest_pass(size, 1, 0, &bad);
+	result(r == 0, "the guest writes its RAM (%d)", r);
+	printf("# mapped\n");
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		bail("stdin");
+	r = guest_pass(size, 1, 1, &bad);
+	result(r == -EFAULT, "once the namespace is disabled, KVM_RUN fails with EFAULT (%s)",
+	       r < 0 ? strerror(-r) : "ran");
+	vm_destroy();
+	munmap(buf, size);
+	printf("1..%d\n", n);
+	return failed ? 1 : 0;
+}
+
+static int bench(char **argv)
+{
+	uint64_t align = strtoull(argv[3], NULL, 0);
+	uint64_t size = strtoull(argv[4], NULL, 0);
+	uint64_t t0, t1, t2, bad;
+	struct levels l;
+	char *buf;
+
+	vm_create();
+	buf = map_buf(argv[2], align, size);
+	if (set_slot(1, 0, RAM_GPA, size, buf))
+		bail("memslot");
+	t0 = now_us();
+	if (guest_pass(size, 1, 0, &bad))
+		bail("first pass");
+	t1 = now_us();
+	if (guest_pass(size, 2, 0, &bad))
+		bail("second pass");
+	t2 = now_us();
+	l = levels();
+	printf("first_us %" PRIu64 " second_us %" PRIu64 " pages_4k %" PRId64
+	       " pages_2m %" PRId64 " pages_1g %" PRId64 "\n",
+	       t1 - t0, t2 - t1, l.k4, l.m2, l.g1);
+	vm_destroy();
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 6 && !strcmp(argv[1], "test"))
+		return test(argv);
+	if (argc == 5 && !strcmp(argv[1], "revoked"))
+		return revoked(argv);
+	if (argc == 5 && !strcmp(argv[1], "bench"))
+		return bench(argv);
+	fprintf(stderr, "usage: kvmdax test BUF ALIGN SIZE 4K|2M|1G|any\n"
+		"       kvmdax revoked DEV ALIGN SIZE\n"
+		"       kvmdax bench BUF ALIGN SIZE\n");
+	return 2;
+}
