@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# The demo: boot a guest with a 2 GiB memmap= range, carve a devdax namespace
-# out of it, map /dev/dax0.0 and show a pattern written and read back.
+# The demo, the user's scenario: boot a guest with a 1G-aligned memmap=
+# range, make it a pageless (map=none) devdax device at 1G align, run a
+# nested QEMU with its guest RAM on that device, and read what the nested
+# guest wrote back through /dev/daxX.Y; show the struct page memory saved
+# against map=mem. The guest side is scripts/guest-demo.sh, which make
+# check runs too (tests/kvm/02-nested-qemu.sh).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -11,5 +15,5 @@ job=$BUILD/job-demo.sh
 	echo "export TOP=$(printf '%q' "$TOP") PROGS=$(printf '%q' "$BUILD/progs")"
 	echo "exec bash $(printf '%q' "$TOP/scripts/guest-demo.sh")"
 } >"$job"
-exec "$TOP/scripts/vm.sh" --name demo --mem 6G --append 'memmap=2G!4G' \
-	--mods std --timeout 600 --job "$job"
+exec "$TOP/scripts/vm.sh" --name demo --mem 8G --append 'memmap=3G!4G' \
+	--mods std --timeout 1200 --job "$job"

@@ -12,6 +12,12 @@
  *     EINVAL; a mapping longer than the device (SIZE bytes) is allowed,
  *     its part inside the device works and the part past the end gets
  *     SIGBUS, as device-dax always did.
+ *
+ *   daxhold words DEV FROM TO XOR
+ *     Check the 32-bit word at the start of every 4 KiB page of DEV from
+ *     offset FROM to TO: it must be (offset >> 12) ^ XOR, what the nested
+ *     guest payload (nested.S) stores in its RAM at the same addresses.
+ *     Prints the count of pages that differ; exit 0 if none does.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -99,13 +105,36 @@ out:
 	return failed ? 1 : 0;
 }
 
+static int words(int fd, uint64_t from, uint64_t to, uint32_t xor)
+{
+	/* A mapping must be a multiple of the device's align: round up to 1G. */
+	uint64_t len = (to + (1ULL << 30) - 1) & ~((1ULL << 30) - 1);
+	uint64_t off, bad = 0;
+	char *map;
+
+	map = mmap(NULL, len, PROT_READ, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		perror("daxhold: mmap");
+		return 2;
+	}
+	for (off = from; off < to; off += 4096)
+		if (*(volatile uint32_t *)(map + off) != ((uint32_t)(off >> 12) ^ xor))
+			bad++;
+	printf("%" PRIu64 " of %" PRIu64 " pages differ\n", bad, (to - from) / 4096);
+	munmap(map, len);
+	return bad ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	int fd;
 
-	if (argc < 4 || (strcmp(argv[1], "hold") && strcmp(argv[1], "badmap")) ||
-	    (!strcmp(argv[1], "badmap") && argc != 5)) {
-		fprintf(stderr, "usage: daxhold hold DEV LEN | badmap DEV ALIGN SIZE\n");
+	if (argc < 4 || (strcmp(argv[1], "hold") && strcmp(argv[1], "badmap") &&
+			 strcmp(argv[1], "words")) ||
+	    (!strcmp(argv[1], "badmap") && argc != 5) ||
+	    (!strcmp(argv[1], "words") && argc != 6)) {
+		fprintf(stderr, "usage: daxhold hold DEV LEN | badmap DEV ALIGN SIZE |\n"
+			"       words DEV FROM TO XOR\n");
 		return 2;
 	}
 	fd = open(argv[2], O_RDWR);
@@ -115,5 +144,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "hold"))
 		return hold(fd, strtoull(argv[3], NULL, 0));
+	if (!strcmp(argv[1], "words"))
+		return words(fd, strtoull(argv[3], NULL, 0), strtoull(argv[4], NULL, 0),
+			     strtoul(argv[5], NULL, 0));
 	return badmap(fd, strtoull(argv[3], NULL, 0), strtoull(argv[4], NULL, 0));
 }
