@@ -24,6 +24,9 @@ usage: scripts/vm.sh [options] [--] [command [args...]]
   --edu             QEMU's edu PCI device (implies --iommu)
   --nvdimm FILE:SIZE  emulated ACPI NVDIMM with a label area, backed by FILE
                     (created if missing)
+  --ram-file FILE   back guest RAM with FILE (shared), so that what the guest
+                    leaves in RAM, e.g. in memmap= ranges, is there at the
+                    next boot on the same FILE (created if missing)
   --mods std|nfit|none  module tree in /lib/modules (default std; nfit adds
                     tools/testing/nvdimm's nfit_test and the modules it replaces)
   --timeout SECS    kill the guest after SECS (default 600)
@@ -40,7 +43,7 @@ dmesg.txt, job.sh, qemu.cmd and status.
 USAGE
 }
 
-mem=6G smp=2 append="" iommu=0 edu=0 nvdimm="" mods=std timeout=600
+mem=6G smp=2 append="" iommu=0 edu=0 nvdimm="" ramfile="" mods=std timeout=600
 name="" job="" quiet=0
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -50,6 +53,7 @@ while [ $# -gt 0 ]; do
 	--iommu) iommu=1; shift;;
 	--edu) edu=1; iommu=1; shift;;
 	--nvdimm) nvdimm=$2; shift 2;;
+	--ram-file) ramfile=$2; shift 2;;
 	--mods) mods=$2; shift 2;;
 	--timeout) timeout=$2; shift 2;;
 	--name) name=$2; shift 2;;
@@ -115,6 +119,12 @@ if [ "$iommu" = 1 ]; then
 	# The vIOMMU must exist before the PCI devices it translates.
 	qemu+=(-device "intel-iommu,intremap=on")
 	cmdline+=" intel_iommu=on"
+fi
+if [ -n "$ramfile" ]; then
+	[ -n "$nvdimm" ] && die "--ram-file and --nvdimm do not go together"
+	[ -f "$ramfile" ] || truncate -s "$mem" "$ramfile"
+	qemu+=(-object "memory-backend-file,id=ram0,share=on,mem-path=$ramfile,size=$mem")
+	machine+=",memory-backend=ram0"
 fi
 if [ -n "$nvdimm" ]; then
 	nvfile=${nvdimm%:*} nvsize=${nvdimm##*:}

@@ -1,0 +1,111 @@
+#!/bin/bash
+# nd_e820.labels=1: each memmap= range keeps namespace labels in its last
+# 128 KiB and becomes a labelled region, so ndctl carves several
+# namespaces out of one range: four devdax map=none namespaces of 512 MiB,
+# 512 MiB, 1 GiB and 1 GiB keep their own data; one is destroyed and made
+# again at another size; all come back after nd_e820 is reloaded; a label
+# area full of garbage yields no namespace and a dmesg line.
+. "$TOP/tests/lib/tap.sh"
+. "$TOP/tests/lib/dax.sh"
+
+need_modules nd_e820 nd_pmem dax_pmem device_dax
+regions=$(ndctl list -R 2>/dev/null | grep -c '"dev":"region')
+check "the two memmap= ranges are two regions ($regions)" test "$regions" -eq 2
+dimms=$(ndctl list -D 2>/dev/null | grep -c '"dev":"nmem')
+check "each has a DIMM for its labels ($dimms)" test "$dimms" -eq 2
+# The region of the 4 GiB range, and the DIMM of the other.
+big=$(ndctl list -R | awk -F'"' '/"dev":"region/ { r = $4 } /"size":4294/ { print r }' | head -1)
+[ -n "$big" ] || big=$(ndctl list -R | sed -n 's/.*"dev":"\(region[0-9]*\)".*/\1/p' | head -1)
+note "the 4 GiB range is $big"
+check "$big is 4 GiB less the 128 KiB label area" \
+	test "$(cat "/sys/bus/nd/devices/$big/size")" -eq $(( (4 << 30) - (128 << 10) ))
+
+check "initialize the labels" sh -c 'ndctl disable-region all &&
+	ndctl init-labels -f all && ndctl enable-region all'
+
+# carve SIZE ALIGN SEED: a new devdax map=none namespace of SIZE in $big,
+# a pattern written into it; sets ns (and dev, nd, dsize).
+carve() {
+	local out
+	ns=
+	if ! out=$(ndctl create-namespace -r "$big" -s "$1" -m raw 2>&1); then
+		not_ok "create a $1 namespace in $big"
+		echo "$out" | diag
+		return 1
+	fi
+	ns=$(sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' <<<"$out" | head -1)
+	make_dax "$ns" "$2" none || return 1
+	check "$ns ($1): write its own pattern" "$PROGS/daxpattern" -w -s "$3" -t 4096 "$dev"
+	echo "$ns $(cat "/sys/bus/nd/devices/$ns/uuid") $3" >>/tmp/carved
+}
+# chardev UUID: the /dev/dax node of the namespace with UUID (names change
+# when the driver is reloaded).
+chardev() {
+	local n d c
+	for n in /sys/bus/nd/devices/namespace*; do
+		[ "$(cat "$n/uuid" 2>/dev/null)" = "$1" ] || continue
+		for d in /sys/bus/nd/devices/dax*; do
+			[ "$(cat "$d/namespace" 2>/dev/null)" = "${n##*/}" ] || continue
+			for c in "$d"/dax[0-9]*; do
+				[ -d "$c" ] && echo "/dev/${c##*/}"
+			done
+		done
+	done
+}
+: >/tmp/carved
+carve 512M 4096 11
+carve 512M $((2 << 20)) 12
+carve 1G 4096 13
+carve 1G $((2 << 20)) 14
+ndctl list -N -r "$big" | diag
+check "four namespaces in $big" \
+	test "$(ndctl list -N -r "$big" | grep -c '"map":"none"')" -eq 4
+# verify_all: each carved device holds its own pattern.
+verify_all() {
+	local ns uuid seed dev
+	while read -r ns uuid seed; do
+		dev=$(chardev "$uuid")
+		check "$1: the namespace made as $ns (${dev:-gone}) holds pattern $seed" \
+			"$PROGS/daxpattern" -v -s "$seed" -t 4096 "${dev:-/dev/null}"
+	done </tmp/carved
+}
+verify_all "after all four were written"
+
+# Destroy the third and make it again at another size.
+ns3=$(sed -n '3s/ .*//p' /tmp/carved)
+check "destroy $ns3" ndctl destroy-namespace -f "$ns3"
+sed -i 3d /tmp/carved
+carve 256M 4096 15
+verify_all "after one was made again at 256 MiB"
+# Namespaces are allocated in units of the region's align (16 MiB), so the
+# last, partial unit before the label area cannot be used.
+avail=$(ndctl list -R -r "$big" | sed -n 's/.*"available_size":\([0-9]*\).*/\1/p')
+ralign=$(cat "/sys/bus/nd/devices/$big/align")
+rsize=$(cat "/sys/bus/nd/devices/$big/size")
+check "available capacity is what is left ($avail)" \
+	test "$avail" -eq $(( rsize / ralign * ralign - (512 << 20) * 2 - (1 << 30) - (256 << 20) ))
+
+# Reload the driver: the labels bring the same namespaces back.
+check "disable the regions and unload nd_e820" sh -c \
+	'ndctl disable-region all && modprobe -r dax_pmem nd_pmem nd_e820'
+need_modules nd_e820 nd_pmem dax_pmem device_dax
+sleep 1
+check "the four namespaces are back" \
+	test "$(ndctl list -N -r "$big" | grep -c '"map":"none"')" -eq 4
+verify_all "after nd_e820 was reloaded"
+
+# Garbage in the label area of the other range.
+small=$(ndctl list -R | sed -n 's/.*"dev":"\(region[0-9]*\)".*/\1/p' | grep -vx "$big" | head -1)
+dimm=$(ndctl list -D -r "$small" | sed -n 's/.*"dev":"\(nmem[0-9]*\)".*/\1/p' | head -1)
+head -c $((128 << 10)) /dev/urandom >/tmp/garbage
+check "write random bytes into $dimm's label area" sh -c \
+	"ndctl disable-region all && ndctl write-labels $dimm -i /tmp/garbage"
+dmesg -C
+check "reload nd_e820" sh -c 'modprobe -r dax_pmem nd_pmem nd_e820 && modprobe -a nd_e820 nd_pmem dax_pmem'
+sleep 1
+check "dmesg says the label area was ignored" \
+	contains "$(dmesg)" "label area holds no namespace index: ignored"
+check "$small has no namespace with a size" \
+	test "$(ndctl list -N -r "$small" | grep -c '"size":[1-9]')" -eq 0
+verify_all "with garbage next door"
+done_testing
