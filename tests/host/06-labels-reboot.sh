@@ -4,7 +4,11 @@
 # nd_e820.labels=1. The first guest initializes the labels, carves two
 # devdax map=none namespaces (256 MiB at align 4K, 512 MiB at 2M) and
 # writes a pattern into each; a second guest booted on the same file finds
-# both, still map=none, with their patterns.
+# both, still map=none, with their patterns. A third boots with memmap=
+# changed (memmap=1G!4G memmap=1G!5G: the same memory, still reserved, as
+# two ranges; the second has the old label area): the labels are ignored
+# with a dmesg line and no namespace appears; a fourth, with the old
+# memmap= again, finds both namespaces and their data untouched.
 . "$TOP/tests/lib/tap.sh"
 
 img=$BUILD/reboot-ram.img
@@ -54,10 +58,27 @@ while read -r _ uuid seed size; do
 done <"$dir/made"
 JOB
 
+cat >"$dir/moved.sh" <<JOB
+$prologue
+ndctl list -N -R
+dmesg | grep -E 'nd_e820|e820_pmem|region[0-9]|label' || true
+JOB
+
+# boot NAME [MEMMAP]
 boot() {
 	"$TOP/scripts/vm.sh" -q --name "host-labels-$1" --mem 6G --ram-file "$img" \
-		--append 'memmap=2G!4G nd_e820.labels=1' --mods std --timeout 600 \
-		--job "$dir/$1.sh"
+		--append "${2:-memmap=2G!4G} nd_e820.labels=1" --mods std --timeout 600 \
+		--job "$dir/${1%-again}.sh"
+}
+# second_checks BOOT: both namespaces found with their data.
+second_checks() {
+	local out
+	out=$(cat "$BUILD/runs/host-labels-$1/output.log")
+	while read -r _ uuid seed size; do
+		check "$1: the $size namespace ($uuid) is there as map=none" \
+			sh -c "grep -q '^FOUND $uuid /dev/dax[0-9.]* none\$' '$BUILD/runs/host-labels-$1/output.log'"
+		check "$1: and holds pattern $seed" contains "$out" "VERIFIED $uuid $size"
+	done <"$dir/made"
 }
 make -s -C "$TOP/tests/progs" O="$BUILD/progs"
 if boot first >"$dir/first.out" 2>&1; then
@@ -75,10 +96,24 @@ else
 	not_ok "second boot on the same RAM file"
 	diag <"$dir/second.out"
 fi
-out=$(cat "$BUILD/runs/host-labels-second/output.log")
-while read -r _ uuid seed size; do
-	check "the $size namespace ($uuid) is back as map=none" \
-		sh -c "grep -q '^FOUND $uuid /dev/dax[0-9.]* none\$' '$BUILD/runs/host-labels-second/output.log'"
-	check "and holds pattern $seed" contains "$out" "VERIFIED $uuid $size"
-done <"$dir/made"
+second_checks second
+
+if boot moved 'memmap=1G!4G memmap=1G!5G' >"$dir/moved.out" 2>&1; then
+	ok "third boot with memmap=1G!4G memmap=1G!5G"
+else
+	not_ok "third boot with memmap=1G!4G memmap=1G!5G"
+	diag <"$dir/moved.out"
+fi
+out=$(cat "$BUILD/runs/host-labels-moved/output.log")
+check "the kernel says the old labels are for another interleave set" \
+	contains "$out" "written for another interleave set, ignored"
+check "and no devdax namespace appears" sh -c \
+	"! grep -q '\"mode\":\"devdax\"' '$BUILD/runs/host-labels-moved/output.log'"
+if boot second-again >"$dir/again.out" 2>&1; then
+	ok "fourth boot with memmap=2G!4G again"
+else
+	not_ok "fourth boot with memmap=2G!4G again"
+	diag <"$dir/again.out"
+fi
+second_checks second-again
 done_testing

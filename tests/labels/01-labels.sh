@@ -3,8 +3,10 @@
 # 128 KiB and becomes a labelled region, so ndctl carves several
 # namespaces out of one range: four devdax map=none namespaces of 512 MiB,
 # 512 MiB, 1 GiB and 1 GiB keep their own data; one is destroyed and made
-# again at another size; all come back after nd_e820 is reloaded; a label
-# area full of garbage yields no namespace and a dmesg line.
+# again at another size; all come back after nd_e820 is reloaded; in the
+# other range a label that runs past the region, labels that overlap and
+# a label area of random bytes each yield no such namespace and a dmesg
+# line.
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/dax.sh"
 
@@ -94,18 +96,44 @@ check "the four namespaces are back" \
 	test "$(ndctl list -N -r "$big" | grep -c '"map":"none"')" -eq 4
 verify_all "after nd_e820 was reloaded"
 
-# Garbage in the label area of the other range.
+# Damaged labels in the other range: two namespaces there, then their
+# labels altered with valid checksums (labeledit.py), then random bytes.
 small=$(ndctl list -R | sed -n 's/.*"dev":"\(region[0-9]*\)".*/\1/p' | grep -vx "$big" | head -1)
 dimm=$(ndctl list -D -r "$small" | sed -n 's/.*"dev":"\(nmem[0-9]*\)".*/\1/p' | head -1)
+note "the 1 GiB range is $small, its labels are on $dimm"
+check "two namespaces in $small" sh -c "ndctl create-namespace -r $small -s 256M -m raw &&
+	ndctl create-namespace -r $small -s 256M -m raw"
+sized() { ndctl list -N -r "$small" | grep -c '"size":[1-9]'; }
+check "save $dimm's labels" sh -c "ndctl disable-region all && ndctl read-labels $dimm -o /tmp/labels.orig"
+# with_labels FILE: put FILE into $dimm's label area, reload nd_e820 and
+# keep what the kernel said.
+# shellcheck disable=SC2317 # called through check
+with_labels() {
+	ndctl disable-region all
+	ndctl write-labels "$dimm" -i "$1" &&
+		modprobe -r dax_pmem nd_pmem nd_e820 && dmesg -C &&
+		modprobe -a nd_e820 nd_pmem dax_pmem && sleep 1 &&
+		dmesg >/tmp/dmesg.labels
+}
+check "one label made to run past the region" \
+	"$TOP/tests/labels/labeledit.py" /tmp/labels.orig /tmp/labels.past past
+check "load it" with_labels /tmp/labels.past
+check "dmesg says the label does not fit and is ignored" \
+	grep -q "do not fit the region, ignored" /tmp/dmesg.labels
+check "$small keeps only the other namespace ($(sized))" test "$(sized)" -eq 1
+check "one label made to overlap another" \
+	"$TOP/tests/labels/labeledit.py" /tmp/labels.orig /tmp/labels.overlap overlap
+check "load it" with_labels /tmp/labels.overlap
+check "dmesg says the labels overlap and are not used" \
+	grep -q "overlap another label, labels not used" /tmp/dmesg.labels
+check "$small has no namespace ($(sized))" test "$(sized)" -eq 0
+check "the saved labels load again" with_labels /tmp/labels.orig
+check "and $small has its two namespaces back ($(sized))" test "$(sized)" -eq 2
+
 head -c $((128 << 10)) /dev/urandom >/tmp/garbage
-check "write random bytes into $dimm's label area" sh -c \
-	"ndctl disable-region all && ndctl write-labels $dimm -i /tmp/garbage"
-dmesg -C
-check "reload nd_e820" sh -c 'modprobe -r dax_pmem nd_pmem nd_e820 && modprobe -a nd_e820 nd_pmem dax_pmem'
-sleep 1
+check "random bytes in $dimm's label area" with_labels /tmp/garbage
 check "dmesg says the label area was ignored" \
-	contains "$(dmesg)" "label area holds no namespace index: ignored"
-check "$small has no namespace with a size" \
-	test "$(ndctl list -N -r "$small" | grep -c '"size":[1-9]')" -eq 0
-verify_all "with garbage next door"
+	grep -q "label area holds no namespace index: ignored" /tmp/dmesg.labels
+check "$small has no namespace with a size" test "$(sized)" -eq 0
+verify_all "with damaged labels next door"
 done_testing
