@@ -44,7 +44,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PG		4096ULL
+#include "mapbuf.h"
+#include "tap.h"
+
+#define PG		((uint64_t)4096)
 #define CODE_SIZE	0x10000ULL	/* slot 0: code and stack */
 #define RAM_GPA		(1ULL << 30)	/* slot 1: the RAM under test */
 #define REPORT_PORT	0x10
@@ -83,37 +86,9 @@ asm(".pushsection .rodata\n"
     "guest_code_end:\n"
     ".popsection\n");
 
-static int n, failed, kvm, vm, vcpu;
+static int kvm, vm, vcpu;
 static struct kvm_run *run;
 static char *code;
-
-static void result(int okay, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", okay ? "" : "not ", ++n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!okay)
-		failed++;
-}
-
-static void bail(const char *what)
-{
-	printf("Bail out! %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
-}
 
 static int set_slot(int slot, uint32_t flags, uint64_t gpa, uint64_t size, void *hva)
 {
@@ -260,34 +235,6 @@ static int at_level(struct levels l, const char *level, uint64_t size)
 	return l.k4 + l.m2 + l.g1 > 0;
 }
 
-static char *map_buf(const char *path, uint64_t align, uint64_t size)
-{
-	uint64_t span = size + align;
-	char *res, *buf;
-	int fd;
-
-	res = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (res == MAP_FAILED)
-		bail("reserve address space");
-	buf = (char *)(((uintptr_t)res + align - 1) & ~(uintptr_t)(align - 1));
-	if (strcmp(path, "anon")) {
-		fd = open(path, O_RDWR);
-		if (fd < 0)
-			bail(path);
-		if (mmap(buf, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-			 fd, 0) != buf)
-			bail("mmap buffer");
-		close(fd);
-	} else if (mmap(buf, size, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != buf) {
-		bail("mmap anonymous buffer");
-	}
-	if (buf > res)
-		munmap(res, buf - res);
-	munmap(buf + size, res + span - (buf + size));
-	return buf;
-}
-
 /* Pages of @view whose word is not (seed ^ index), complemented if @inv. */
 static uint64_t host_check(const char *view, uint64_t size, uint32_t seed, int inv)
 {
@@ -405,8 +352,7 @@ static int test(char **argv)
 	munmap(buf, size);
 	if (dax)
 		munmap(view, size);
-	printf("1..%d\n", n);
-	return failed ? 1 : 0;
+	return tap_done();
 }
 
 static int revoked(char **argv)
@@ -432,8 +378,7 @@ static int revoked(char **argv)
 	       r < 0 ? strerror(-r) : "ran");
 	vm_destroy();
 	munmap(buf, size);
-	printf("1..%d\n", n);
-	return failed ? 1 : 0;
+	return tap_done();
 }
 
 static int bench(char **argv)

@@ -34,26 +34,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "tap.h"
+
 #include "../kmod/pfnmap_test.h"
 
-static int n, failed;
 
 /* The errno of the last failing call, or 0 when it succeeded. */
 #define ERR(call) ((call) < 0 ? errno : 0)
-
-static void result(int okay, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", okay ? "" : "not ", ++n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!okay)
-		failed++;
-}
 
 static uint64_t pat(uint64_t seed, uint64_t off)
 {
@@ -466,6 +453,5 @@ int main(int argc, char **argv)
 	close(fd);
 	if (walkfd != fd)
 		close(walkfd);
-	printf("1..%d\n", n);
-	return failed ? 1 : 0;
+	return tap_done();
 }

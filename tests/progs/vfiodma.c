@@ -44,6 +44,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mapbuf.h"
+#include "tap.h"
+
 #define EDU_IDENT	0x00
 #define EDU_DMA_SRC	0x80
 #define EDU_DMA_DST	0x88
@@ -57,40 +60,12 @@
  */
 #define EDU_BUF		0x40100ULL
 #define XFER		2048ULL
-#define PG		4096ULL
+#define PG		((uint64_t)4096)
 #define IOVA		(4ULL << 30)	/* 1G-aligned, inside edu's dma_mask */
 
-static int n, failed, container = -1, group = -1, device = -1;
+static int container = -1, group = -1, device = -1;
 static volatile uint64_t *bar;
 static uint64_t bar_size;
-
-static void result(int okay, const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("%sok %d - ", okay ? "" : "not ", ++n);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (!okay)
-		failed++;
-}
-
-static void bail(const char *what)
-{
-	printf("Bail out! %s: %s\n", what, strerror(errno));
-	exit(1);
-}
-
-static uint64_t now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
-}
 
 static long vmlck_kb(void)
 {
@@ -267,38 +242,6 @@ static void dma_rounds(char *buf, uint64_t align, uint64_t size, uint64_t seed,
 	}
 }
 
-/*
- * Map @size bytes of @path (or anonymous memory) at an @align boundary,
- * followed by an unmapped hole of at least one page.
- */
-static char *map_buf(const char *path, uint64_t align, uint64_t size)
-{
-	uint64_t span = size + 2 * align + PG;
-	char *res, *buf;
-	int fd = -1;
-
-	res = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (res == MAP_FAILED)
-		bail("reserve address space");
-	buf = (char *)(((uintptr_t)res + align - 1) & ~(uintptr_t)(align - 1));
-	if (strcmp(path, "anon")) {
-		fd = open(path, O_RDWR);
-		if (fd < 0)
-			bail(path);
-		if (mmap(buf, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-			 fd, 0) != buf)
-			bail("mmap buffer");
-		close(fd);
-	} else if (mmap(buf, size, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != buf) {
-		bail("mmap anonymous buffer");
-	}
-	munmap(buf + size, res + span - (buf + size));
-	if (buf > res)
-		munmap(res, buf - res);
-	return buf;
-}
-
 static void touch(char *buf, uint64_t size)
 {
 	uint64_t off;
@@ -376,8 +319,7 @@ static int test(char **argv)
 	result(vmlck_kb() == lck0, "closing the container releases the mapping (VmLck %ld kB)",
 	       vmlck_kb());
 	munmap(buf, size);
-	printf("1..%d\n", n);
-	return failed ? 1 : 0;
+	return tap_done();
 }
 
 static int revoked(char **argv)
@@ -399,8 +341,7 @@ static int revoked(char **argv)
 	       "VFIO_IOMMU_MAP_DMA of a revoked device-dax mapping fails with EFAULT and maps nothing (%s)",
 	       strerror(e));
 	vfio_close();
-	printf("1..%d\n", n);
-	return failed ? 1 : 0;
+	return tap_done();
 }
 
 static int cmp_u64(const void *a, const void *b)
