@@ -4,7 +4,7 @@
 # map=none at align 4K, 2M and 1G, map=none at 1G with vfio_iommu_type1's
 # disable_hugepages (one 4 KiB pfn per lookup and per IOMMU map, the
 # baseline), map=mem at 2M (the GUP path) and anonymous memory. Times are
-# medians of $REPS runs with no probes armed; the lookups (follow_pfn_leaf()
+# medians of $REPS runs with no probes armed; the lookups (follow_pfnmap_start()
 # calls) and GUP batches (pin_user_pages_remote() calls) of one more map are
 # counted by kprobes.
 set -eu
@@ -22,7 +22,7 @@ hp=/sys/module/vfio_iommu_type1/parameters/disable_hugepages
 
 tr=/sys/kernel/tracing
 mountpoint -q "$tr" || mount -t tracefs nodev "$tr"
-echo 'p:bench_lookup follow_pfn_leaf' >"$tr/kprobe_events"
+echo 'p:bench_lookup follow_pfnmap_start' >"$tr/kprobe_events"
 echo 'p:bench_gup pin_user_pages_remote' >>"$tr/kprobe_events"
 hits() { awk -v p="$1" '$1 == p { print $2 }' "$tr/kprobe_profile"; }
 

@@ -5,7 +5,7 @@
  * claims) to user space the way pageless device-dax does: a VM_PFNMAP
  * mapping of a DAX file whose faults insert PFN_SPECIAL pfns at exactly
  * the configured size (4K, 2M or 1G). Its ioctl reports what maps an
- * address, through follow_pfn_leaf(), follow_pfn() and follow_pte().
+ * address, through follow_pfnmap_start(), follow_pfn() and follow_pte().
  *
  * Parameters: phys_base and phys_size (the range), align (entry size).
  * Loaded with phys_size=0 it maps nothing and only walks: the ioctl then
@@ -136,7 +136,7 @@ static long pfnmap_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	struct mm_struct *mm = current->mm;
 	struct pfnmap_walk w;
 	struct vm_area_struct *vma;
-	struct pfn_leaf leaf;
+	struct follow_pfnmap_args args = { };
 	unsigned long pfn;
 	spinlock_t *ptl;
 	pte_t *ptep;
@@ -154,11 +154,20 @@ static long pfnmap_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		ret = -ENXIO;
 		goto out;
 	}
-	ret = follow_pfn_leaf(vma, w.addr, &leaf);
+	args.vma = vma;
+	args.address = w.addr;
+	ret = follow_pfnmap_start(&args);
 	if (ret)
 		goto out;
+	w.pfn = args.pfn;
+	w.size = ~args.addr_mask + 1;
+	w.flags = (args.writable ? PFNMAP_WRITABLE : 0) |
+		  (args.special ? PFNMAP_SPECIAL : 0) |
+		  (pfn_valid(args.pfn) ? PFNMAP_PFN_VALID : 0);
+	follow_pfnmap_end(&args);
+
 	/* follow_pfn() must agree; follow_pte() only knows PTEs. */
-	if (follow_pfn(vma, w.addr, &pfn) || pfn != leaf.pfn) {
+	if (follow_pfn(vma, w.addr, &pfn) || pfn != w.pfn) {
 		ret = -EIO;
 		goto out;
 	}
@@ -166,16 +175,11 @@ static long pfnmap_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (!w.follow_pte)
 		pte_unmap_unlock(ptep, ptl);
 
-	w.pfn = leaf.pfn;
-	w.size = leaf.size;
 	/* only known for this module's own mappings */
 	w.phys_pfn = (range_base + w.addr - vma->vm_start +
 		      (vma->vm_pgoff << PAGE_SHIFT)) >> PAGE_SHIFT;
 	if (vma->vm_ops != &pfnmap_vm_ops)
 		w.phys_pfn = ~0ULL;
-	w.flags = (leaf.writable ? PFNMAP_WRITABLE : 0) |
-		  (leaf.special ? PFNMAP_SPECIAL : 0) |
-		  (pfn_valid(leaf.pfn) ? PFNMAP_PFN_VALID : 0);
 out:
 	mmap_read_unlock(mm);
 	if (!ret && copy_to_user((void __user *)arg, &w, sizeof(w)))

@@ -10,7 +10,7 @@
 #define PFNMAP_SPECIAL		(1U << 1)	/* the entry is special */
 #define PFNMAP_PFN_VALID	(1U << 2)	/* pfn_valid(): a struct page exists */
 
-/* What maps @addr in the calling process, from follow_pfn_leaf(). */
+/* What maps @addr in the calling process, from follow_pfnmap_start(). */
 struct pfnmap_walk {
 	__u64 addr;		/* in: user address */
 	__u64 pfn;		/* out: pfn mapped at addr */

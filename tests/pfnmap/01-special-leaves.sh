@@ -1,6 +1,6 @@
 #!/bin/bash
 # Special PTE, PMD and PUD leaves over memory without struct page: entry
-# size, pfn, follow_pfn_leaf()/follow_pfn()/follow_pte(), data, fork,
+# size, pfn, follow_pfnmap_start()/follow_pfn()/follow_pte(), data, fork,
 # mprotect, MADV_DONTNEED, mlock, mremap, munmap; GUP users (vmsplice,
 # process_vm_readv, /proc/PID/mem, futex) fail cleanly instead of oopsing.
 . "$TOP/tests/lib/tap.sh"
