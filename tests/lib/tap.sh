@@ -3,9 +3,10 @@
 # reports each check with ok/not_ok/check/skip and ends with done_testing,
 # which prints the plan and sets the exit status.
 #
-# Environment set by the job (scripts/check.sh): TOP (repository), BUILD
-# (its build directory), PROGS (built test programs), RUN (the run
-# directory, writable from the guest).
+# Environment set by scripts/vm.sh for every guest job: TOP (repository),
+# BUILD (its build directory), PROGS (built test programs), RUN (the run
+# directory, writable from the guest). Host tests get TOP and BUILD from
+# scripts/lib.sh through check.sh.
 
 TAP_N=0
 TAP_FAILED=0
