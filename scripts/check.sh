@@ -18,7 +18,7 @@ mkdir -p "$BUILD"
 if [ "${SKIP_BUILD:-0}" != 1 ]; then
 	"$TOP/scripts/build.sh"
 fi
-need_pkgs gcc make ndctl daxctl fio pciutils kmod qemu-system-x86
+need_pkgs gcc make ndctl daxctl fio pciutils kmod qemu-system-x86 jq
 make -s -C "$TOP/tests/progs" O="$BUILD/progs"
 
 state=$(mktemp)
