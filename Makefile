@@ -55,7 +55,7 @@ shell: build
 	@$(S)/vm.sh --shell $(if $(G),--group $(G)) $(VM)
 
 lint: deps
-	@shellcheck -x $(S)/*.sh tests/lib/*.sh tests/*/*.sh tests/*/vm.conf bench/*.sh bench/*.conf .ci/run && echo "shellcheck: clean"
+	@$(S)/lint.sh
 
 clean:
 	@$(S)/series-check.sh >/dev/null || { $(S)/series-check.sh; \
