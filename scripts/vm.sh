@@ -37,8 +37,8 @@ usage: scripts/vm.sh [options] [--] [command [args...]]
                     TIMEOUT unless --shell); options after it override or
                     add to those
   --name NAME       run directory name under build/runs (default: a timestamp)
-  --job FILE        run FILE with bash (with the args, if any) instead of a
-                    command
+  --job FILE [args] run FILE with bash (with the args) instead of a command;
+                    it comes last: what follows it is its arguments
   --shell           an interactive shell in the guest on this terminal (the
                     command's serial port on stdio); 'exit' powers it off.
                     The shell has tests/lib/tap.sh and dax.sh loaded.
