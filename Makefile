@@ -4,7 +4,7 @@
 SHELL := /bin/bash
 S := scripts
 
-.PHONY: all demo deps base tree export series-check build check bench run lint clean help
+.PHONY: all demo deps base tree export series-check build check bench run shell lint clean help
 
 all: demo
 
@@ -17,6 +17,7 @@ help:
 	@echo "make series-check  fail if the tree holds work that is not in patches/"
 	@echo "make bench       build, then run the benchmarks, a guest each (B=devdax|vfio|kvm; bench/results/)"
 	@echo "make run CMD='...' [VM='--append memmap=2G!4G --edu ...']  run a command in a guest"
+	@echo "make shell [G=group] [VM='...']  an interactive guest, booted as tests/G/vm.conf says"
 	@echo "make lint        shellcheck the harness"
 	@echo "make clean       remove build/ (refused while the tree has un-exported work)"
 
@@ -50,8 +51,11 @@ bench: build
 run: build
 	@$(S)/vm.sh $(VM) -- bash -c '$(or $(CMD),uname -a)'
 
+shell: build
+	@$(S)/vm.sh --shell $(if $(G),--group $(G)) $(VM)
+
 lint: deps
-	@shellcheck -x $(S)/*.sh tests/lib/*.sh tests/*/*.sh tests/*/vm.conf bench/*.sh bench/*.conf .ci/run && echo "shellcheck: clean"
+	@$(S)/lint.sh
 
 clean:
 	@$(S)/series-check.sh >/dev/null || { $(S)/series-check.sh; \

@@ -8,12 +8,12 @@ set -eu
 REPS=${REPS:-3}
 # shellcheck source=tests/lib/tap.sh
 . "$TOP/tests/lib/tap.sh"
+# shellcheck source=tests/lib/dax.sh
+. "$TOP/tests/lib/dax.sh"
 
 need_modules kvm_amd nd_e820 nd_pmem dax_pmem device_dax
-ns=$(ndctl list -N 2>/dev/null | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -1)
-[ -n "$ns" ] || bail "no namespace on the legacy region"
+ns=$(nd_first namespace -N) || bail "no namespace on the legacy region"
 size=$((2 << 30))
-median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 echo "# kernel $(uname -r), $(nproc) cpu(s); medians of $REPS runs; $((size >> 30)) GiB"
 printf '%-8s %12s %12s %9s %9s %9s\n' variant first_us second_us pages_4k pages_2m pages_1g
@@ -25,8 +25,8 @@ for v in none-1G mem-2M anon; do
 	esac
 	buf=anon
 	if [ -n "$map" ]; then
-		ndctl create-namespace -f -e "$ns" -m raw >/dev/null
-		buf=$("$PROGS/ndns" devdax "$ns" "$align" "$map" | sed -n 's/.*dev=\([^ ]*\).*/\1/p')
+		dax_new "$ns" "$align" "$map" || bail "$dax_out"
+		buf=$dev
 	fi
 	: >/tmp/kvmbench
 	for _ in $(seq "$REPS"); do
@@ -39,4 +39,4 @@ for v in none-1G mem-2M anon; do
 		"$(awk 'END { print $8 }' /tmp/kvmbench)" \
 		"$(awk 'END { print $10 }' /tmp/kvmbench)"
 done
-ndctl create-namespace -f -e "$ns" -m raw >/dev/null
+dax_raw "$ns" >/dev/null

@@ -13,11 +13,12 @@ REPS=${REPS:-3}
 . "$TOP/tests/lib/tap.sh"
 # shellcheck source=tests/lib/edu.sh
 . "$TOP/tests/lib/edu.sh"
+# shellcheck source=tests/lib/dax.sh
+. "$TOP/tests/lib/dax.sh"
 
 edu_vfio >/dev/null
 need_modules nd_e820 nd_pmem dax_pmem device_dax
-ns=$(ndctl list -N 2>/dev/null | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -1)
-[ -n "$ns" ] || bail "no namespace on the legacy region"
+ns=$(nd_first namespace -N) || bail "no namespace on the legacy region"
 hp=/sys/module/vfio_iommu_type1/parameters/disable_hugepages
 
 tr=/sys/kernel/tracing
@@ -44,8 +45,8 @@ one() {
 
 # dax ALIGN MAP: make $ns devdax; prints the device node.
 dax() {
-	ndctl create-namespace -f -e "$ns" -m raw >/dev/null
-	"$PROGS/ndns" devdax "$ns" "$1" "$2" | sed -n 's/.*dev=\([^ ]*\).*/\1/p'
+	dax_new "$ns" "$1" "$2" || bail "$dax_out"
+	echo "$dev"
 }
 
 echo "# kernel $(uname -r), $(nproc) cpu(s); medians of $REPS runs"
@@ -64,5 +65,5 @@ for v in none-4K none-2M none-1G none-1G-4K mem-2M anon; do
 	done
 	echo N >"$hp"
 done
-ndctl create-namespace -f -e "$ns" -m raw >/dev/null
+dax_raw "$ns" >/dev/null
 echo >"$tr/kprobe_events"

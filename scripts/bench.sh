@@ -24,15 +24,10 @@ for b in ${B:-devdax vfio kvm}; do
 	BENCH_VM=() BENCH_TIMEOUT=3600
 	# shellcheck source=bench/devdax.conf
 	. "$TOP/bench/$b.conf"
-	job=$BUILD/job-bench-$b.sh
-	{
-		echo "export TOP=$(printf '%q' "$TOP") PROGS=$(printf '%q' "$BUILD/progs")"
-		echo "exec bash $(printf '%q' "$TOP/bench/guest-$b.sh")"
-	} >"$job"
 	log "bench $b: one guest; the table is printed when it is done"
 	rc=0
 	"$TOP/scripts/vm.sh" --name "bench-$b" "${BENCH_VM[@]}" \
-		--timeout "$BENCH_TIMEOUT" --job "$job" || rc=$?
+		--timeout "$BENCH_TIMEOUT" --job "$TOP/bench/guest-$b.sh" || rc=$?
 	out=$BUILD/runs/bench-$b/output.log
 	res=$TOP/bench/results/$b.txt
 	[ "$rc" -eq 0 ] || die "bench $b: the guest failed (status $rc; see $BUILD/runs/bench-$b/); $res left as it was"

@@ -10,10 +10,5 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 make -s -C "$TOP/tests/progs" O="$BUILD/progs"
-job=$BUILD/job-demo.sh
-{
-	echo "export TOP=$(printf '%q' "$TOP") PROGS=$(printf '%q' "$BUILD/progs")"
-	echo "exec bash $(printf '%q' "$TOP/scripts/guest-demo.sh")"
-} >"$job"
 exec "$TOP/scripts/vm.sh" --name demo --mem 8G --append 'memmap=3G!4G' \
-	--mods std --timeout 1200 --job "$job"
+	--mods std --timeout 1200 --job "$TOP/scripts/guest-demo.sh"

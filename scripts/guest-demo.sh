@@ -9,42 +9,27 @@
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/dax.sh"
 
-dax_drv=/sys/bus/nd/drivers/dax_pmem
 ram=$((1 << 30))	# the nested guest's RAM
 step() { printf '#\n# == %s\n' "$*"; }
-# Free memory in KiB with the page cache dropped (as make bench counts it).
-memfree() {
-	sync
-	echo 3 >/proc/sys/vm/drop_caches
-	awk '$1 == "pages" && $2 == "free" { f += $3 } $1 == "count:" { f += $2 }
-		END { print f * 4 }' /proc/zoneinfo
-}
-# enable_cost ND: KiB that binding the dax device ND to dax_pmem takes.
-enable_cost() {
-	local m0 m1
-	echo "$1" >"$dax_drv/unbind"
-	m0=$(memfree)
-	echo "$1" >"$dax_drv/bind"
-	m1=$(memfree)
-	echo $((m0 - m1))
-}
+# enable_kib ND: KiB that binding the dax device ND to dax_pmem takes (as
+# make bench counts it).
+enable_kib() { enable_cost "$1" | cut -d' ' -f1; }
 
 step "kernel $(uname -r); the memmap= range"
 grep -i 'persistent memory' /proc/iomem | diag
 need_modules nd_e820 nd_pmem dax_pmem device_dax
-ns=$(ndctl list -N 2>/dev/null | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -1)
-[ -n "$ns" ] || bail "no namespace on the legacy region"
+ns=$(nd_first namespace -N) || bail "no namespace on the legacy region"
 
 step "what struct page costs: the namespace as map=mem (align 2M, 1G), then map=none"
 cost_mem2m=0 cost_mem1g=0
 if make_dax "$ns" $((2 << 20)) mem; then
-	cost_mem2m=$(enable_cost "$nd")
+	cost_mem2m=$(enable_kib "$nd")
 fi
 if make_dax "$ns" $((1 << 30)) mem; then
-	cost_mem1g=$(enable_cost "$nd")
+	cost_mem1g=$(enable_kib "$nd")
 fi
 make_dax "$ns" $((1 << 30)) none || bail "no map=none device"
-cost_none=$(enable_cost "$nd")
+cost_none=$(enable_kib "$nd")
 ndctl list -N -n "$ns" | diag
 check "$dev is a 1G-aligned devdax device with map none" \
 	contains "$(ndctl list -N -n "$ns")" '"map":"none"' '"align":1073741824'

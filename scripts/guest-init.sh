@@ -3,7 +3,8 @@
 # the host's / over 9p, read-only. This script makes the few writable and
 # virtual file systems the tests need, puts the built modules under
 # /lib/modules, runs the job named on the kernel command line with its output
-# on the second serial port, records its exit status and powers off.
+# on the second serial port (and, for vm.sh --shell, its input from there
+# too), records its exit status and powers off.
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/tmp LANG=C.UTF-8 TERM=dumb
 
@@ -69,7 +70,13 @@ hostname pageless-guest
 
 rc=0
 cd /tmp || true
-bash "$rundir/job.sh" >$out 2>&1 </dev/null || rc=$?
+if param pageless.shell >/dev/null; then
+	# vm.sh --shell: the job is an interactive shell on the serial port,
+	# which becomes its controlling terminal (job control, Ctrl-C).
+	setsid -c -w bash "$rundir/job.sh" <>$out >&0 2>&1 || rc=$?
+else
+	bash "$rundir/job.sh" >$out 2>&1 </dev/null || rc=$?
+fi
 echo "$rc" >"$rundir/status"
 dmesg >"$rundir/dmesg.txt"
 sync

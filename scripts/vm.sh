@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Boot the built kernel under QEMU with the host's / as a read-only 9p root,
-# run a command (or a job script) inside, stream its output and return its
-# exit status. The guest's whole kernel log is kept, and any WARN, BUG, Oops,
-# KASAN, lockdep or DEBUG_VM report in it fails the run.
+# run a command (or a job script, or an interactive shell) inside, stream
+# its output and return its exit status. The guest's whole kernel log is
+# kept, and any WARN, BUG, Oops, KASAN, lockdep or DEBUG_VM report in it
+# fails the run. The command runs with TOP, BUILD, PROGS (the test
+# programs) and RUN (the run directory, writable) in its environment.
 #
 # Exit status: the command's, or
 #   124  the guest did not finish within --timeout and was killed
@@ -15,7 +17,8 @@ set -euo pipefail
 usage() {
 	cat <<USAGE
 usage: scripts/vm.sh [options] [--] [command [args...]]
-       scripts/vm.sh [options] --job FILE
+       scripts/vm.sh [options] --job FILE [args...]
+       scripts/vm.sh [options] --shell
 
   --mem SIZE        guest RAM (default 6G)
   --smp N           vCPUs (default 2)
@@ -29,22 +32,30 @@ usage: scripts/vm.sh [options] [--] [command [args...]]
                     next boot on the same FILE (created if missing)
   --mods std|nfit|none  module tree in /lib/modules (default std; nfit adds
                     tools/testing/nvdimm's nfit_test and the modules it replaces)
-  --timeout SECS    kill the guest after SECS (default 600)
+  --timeout SECS    kill the guest after SECS (default 600; with --shell, none)
+  --group NAME      boot as tests/NAME/vm.conf says (its VM_OPTS, and its
+                    TIMEOUT unless --shell); options after it override or
+                    add to those
   --name NAME       run directory name under build/runs (default: a timestamp)
-  --job FILE        run FILE with bash instead of a command
+  --job FILE [args] run FILE with bash (with the args) instead of a command;
+                    it comes last: what follows it is its arguments
+  --shell           an interactive shell in the guest on this terminal (the
+                    command's serial port on stdio); 'exit' powers it off.
+                    The shell has tests/lib/tap.sh and dax.sh loaded.
+  --show-command    print the QEMU command line and exit
   -q                do not stream the guest's output
 
 Environment: ACCEL=kvm|tcg overrides the accelerator (default: KVM when
 /dev/kvm works, else TCG).
 
-Without a command or --job, runs an interactive-less 'true' boot test.
+Without a command, --job or --shell, boots, says so and powers off.
 The run directory keeps console.log (the full kernel log), output.log,
 dmesg.txt, job.sh, qemu.cmd and status.
 USAGE
 }
 
-mem=6G smp=2 append="" iommu=0 edu=0 nvdimm="" ramfile="" mods=std timeout=600
-name="" job="" quiet=0
+mem=6G smp=2 append="" iommu=0 edu=0 nvdimm="" ramfile="" mods=std timeout=""
+name="" job="" quiet=0 shell=0 show=0 group_timeout=""
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--mem) mem=$2; shift 2;;
@@ -57,7 +68,17 @@ while [ $# -gt 0 ]; do
 	--mods) mods=$2; shift 2;;
 	--timeout) timeout=$2; shift 2;;
 	--name) name=$2; shift 2;;
-	--job) job=$2; shift 2;;
+	--job) job=$2; shift 2; break;;
+	--group)
+		[ -f "$TOP/tests/$2/vm.conf" ] || die "no test group '$2' (tests/$2/vm.conf)"
+		VM_OPTS=() TIMEOUT=""
+		# shellcheck source=tests/devdax/vm.conf
+		. "$TOP/tests/$2/vm.conf"
+		group_timeout=$TIMEOUT
+		shift 2
+		set -- "${VM_OPTS[@]}" "$@";;
+	--shell) shell=1; shift;;
+	--show-command) show=1; shift;;
 	-q) quiet=1; shift;;
 	-h|--help) usage; exit 0;;
 	--) shift; break;;
@@ -65,6 +86,13 @@ while [ $# -gt 0 ]; do
 	*) break;;
 	esac
 done
+if [ "$shell" = 1 ]; then
+	if [ -n "$job" ] || [ $# -gt 0 ]; then die "--shell takes no command or --job"; fi
+	[ "$quiet" = 0 ] || die "--shell and -q do not go together"
+	[ -n "$timeout" ] || timeout=0
+fi
+[ -n "$job" ] && [ "${1:-}" = -- ] && shift
+[ -n "$timeout" ] || timeout=${group_timeout:-600}
 
 need_pkgs qemu-system-x86
 [ -f "$BUILD/bzImage" ] || die "no kernel at $BUILD/bzImage: run 'make build' first"
@@ -78,26 +106,52 @@ case "$timeout" in ''|*[!0-9]*) die "--timeout takes a number of seconds";; esac
 
 [ -n "$name" ] || name=$(date +%Y%m%d-%H%M%S)-$$
 run=$BUILD/runs/$name
-rm -rf "$run"
-mkdir -p "$run"
-if [ -n "$job" ]; then
-	[ -f "$job" ] || die "no job file $job"
-	cp "$job" "$run/job.sh"
-elif [ $# -gt 0 ]; then
-	{
-		echo "cd $(printf '%q' "$PWD")"
+[ -z "$job" ] || [ -f "$job" ] || die "no job file $job"
+
+# The guest's job: the environment every guest script relies on, then the
+# job file (with its arguments), the command, or the interactive shell.
+write_job() {
+	local v
+	for v in TOP BUILD PROGS RUN; do
+		printf 'export %s=%q\n' "$v" "${!v}"
+	done
+	if [ -n "$job" ]; then
+		[ $# -eq 0 ] || { printf 'set --'; printf ' %q' "$@"; echo; }
+		cat "$job"
+	elif [ "$shell" = 1 ]; then
+		# The serial port was raw for streaming; a shell wants a terminal.
+		printf 'stty sane %s 2>/dev/null\n' "$(stty size 2>/dev/null |
+			awk '{ print "rows", $1, "cols", $2 }')"
+		printf 'export TERM=%q\n' "${TERM:-vt100}"
+		printf 'cd %q\n' "$PWD"
+		printf 'exec bash --rcfile %q -i\n' "$TOP/scripts/guest-shellrc.sh"
+	elif [ $# -gt 0 ]; then
+		printf 'cd %q\n' "$PWD"
 		printf '%q ' "$@"
 		echo
-	} >"$run/job.sh"
-else
-	# shellcheck disable=SC2016 # expanded in the guest
-	echo 'echo "guest is up: $(uname -r)"' >"$run/job.sh"
+	else
+		# shellcheck disable=SC2016 # expanded in the guest
+		echo 'echo "guest is up: $(uname -r)"'
+	fi
+}
+# shellcheck disable=SC2034 # read by write_job
+PROGS=$BUILD/progs RUN=$run
+if [ "$show" = 0 ]; then
+	rm -rf "$run"
+	mkdir -p "$run"
+	write_job "$@" >"$run/job.sh"
 fi
 
 machine=q35
 qemu=(qemu-system-x86_64 -cpu max -smp "$smp" -display none -vga none
-	-monitor none -no-reboot -net none
-	-serial "file:$run/console.log" -serial "file:$run/output.log")
+	-monitor none -no-reboot -net none -serial "file:$run/console.log")
+if [ "$shell" = 1 ]; then
+	# The command's serial port on this terminal; Ctrl-C goes to the
+	# guest, Ctrl-A X stops QEMU.
+	qemu+=(-chardev "stdio,id=shell,mux=on,signal=off" -serial chardev:shell)
+else
+	qemu+=(-serial "file:$run/output.log")
+fi
 # KVM where /dev/kvm exists and works (on some virtual machines it exists
 # but QEMU aborts setting up a vCPU: probe with a paused machine), else TCG.
 kvm_works() {
@@ -114,6 +168,7 @@ cmdline="console=ttyS0 loglevel=8 panic=-1 root=host rootfstype=9p"
 cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro"
 cmdline+=" init=$TOP/scripts/guest-init.sh pageless.run=$run"
 [ -n "$moddir" ] && cmdline+=" pageless.mods=$moddir"
+[ "$shell" = 1 ] && cmdline+=" pageless.shell=1"
 if [ "$iommu" = 1 ]; then
 	machine+=",kernel-irqchip=split"
 	# The vIOMMU must exist before the PCI devices it translates.
@@ -122,7 +177,7 @@ if [ "$iommu" = 1 ]; then
 fi
 if [ -n "$ramfile" ]; then
 	[ -n "$nvdimm" ] && die "--ram-file and --nvdimm do not go together"
-	[ -f "$ramfile" ] || truncate -s "$mem" "$ramfile"
+	[ -f "$ramfile" ] || [ "$show" = 1 ] || truncate -s "$mem" "$ramfile"
 	qemu+=(-object "memory-backend-file,id=ram0,share=on,mem-path=$ramfile,size=$mem")
 	machine+=",memory-backend=ram0"
 fi
@@ -131,7 +186,7 @@ if [ -n "$nvdimm" ]; then
 	[ "$nvfile" != "$nvdimm" ] || die "--nvdimm takes FILE:SIZE"
 	machine+=",nvdimm=on"
 	mem="$mem,slots=2,maxmem=64G"
-	[ -f "$nvfile" ] || truncate -s "$nvsize" "$nvfile"
+	[ -f "$nvfile" ] || [ "$show" = 1 ] || truncate -s "$nvsize" "$nvfile"
 	qemu+=(-object "memory-backend-file,id=nvmem0,share=on,mem-path=$nvfile,size=$nvsize"
 		-device "nvdimm,id=nvdimm0,memdev=nvmem0,label-size=128K")
 fi
@@ -141,21 +196,32 @@ qemu+=(-machine "$machine" -m "$mem"
 # edu masks DMA addresses to 28 bits by default; IOVAs above 4G need more.
 [ "$edu" = 1 ] && qemu+=(-device "edu,dma_mask=0xffffffffff")
 qemu+=(-kernel "$BUILD/bzImage" -append "$cmdline $append")
+if [ "$show" = 1 ]; then
+	printf '%q ' "${qemu[@]}"
+	echo
+	exit 0
+fi
 printf '%q ' "${qemu[@]}" >"$run/qemu.cmd"
 echo >>"$run/qemu.cmd"
 
 : >"$run/output.log"
-log "booting guest ($name, timeout ${timeout}s): logs in ${run#"$TOP"/}"
 start=$(date +%s)
-timeout -k 10 "$timeout" "${qemu[@]}" </dev/null >"$run/qemu.log" 2>&1 &
-qpid=$!
-# A background job ignores Ctrl-C: stop the guest when this script is.
-trap 'kill "$qpid" 2>/dev/null; exit 130' INT TERM
-if [ "$quiet" = 0 ]; then
-	tail -n +1 -F --pid=$qpid "$run/output.log" 2>/dev/null
-fi
 qrc=0
-wait $qpid || qrc=$?
+if [ "$shell" = 1 ]; then
+	log "booting guest ($name) with a shell on this terminal (Ctrl-A X stops it): logs in ${run#"$TOP"/}"
+	# In the foreground, so that QEMU may read the terminal.
+	timeout --foreground -k 10 "$timeout" "${qemu[@]}" 2>"$run/qemu.log" || qrc=$?
+else
+	log "booting guest ($name, timeout ${timeout}s): logs in ${run#"$TOP"/}"
+	timeout -k 10 "$timeout" "${qemu[@]}" </dev/null >"$run/qemu.log" 2>&1 &
+	qpid=$!
+	# A background job ignores Ctrl-C: stop the guest when this script is.
+	trap 'kill "$qpid" 2>/dev/null; exit 130' INT TERM
+	if [ "$quiet" = 0 ]; then
+		tail -n +1 -F --pid=$qpid "$run/output.log" 2>/dev/null
+	fi
+	wait $qpid || qrc=$?
+fi
 log "guest ended after $(( $(date +%s) - start ))s"
 
 rc=0

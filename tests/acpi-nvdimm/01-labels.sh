@@ -2,18 +2,15 @@
 # QEMU's NVDIMM shows up through ACPI NFIT as a DIMM with a label area, and
 # libnvdimm carves labelled namespaces out of its region.
 . "$TOP/tests/lib/tap.sh"
+. "$TOP/tests/lib/dax.sh"
 
 need_modules nfit nd_pmem dax_pmem device_dax
 out=$(ndctl list -D 2>&1)
 echo "$out" | diag
 check "ndctl lists the NVDIMM nmem0" contains "$out" '"dev":"nmem0"'
-ndctl disable-region all >/dev/null
-check "its label area is initialised" ndctl init-labels -f nmem0
-ndctl enable-region all >/dev/null
+check "its label area is initialised" nd_init_labels nmem0
 # region_field NAME: a number from region0's listing.
-region_field() {
-	ndctl list -r region0 2>/dev/null | sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"
-}
+region_field() { nd_field "$1" -r region0; }
 size=$(region_field size)
 align=$(region_field align)
 # Available capacity is counted in whole region-align units.

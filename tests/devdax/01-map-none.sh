@@ -6,26 +6,18 @@
 # munmap, GUP users failing cleanly, persistence across disable/enable,
 # and revoking a live mapping on disable.
 . "$TOP/tests/lib/tap.sh"
+. "$TOP/tests/lib/dax.sh"
 
 base=$((4 << 30))
 size=$((3 << 30))
 need_modules nd_e820 nd_pmem dax_pmem device_dax
-ns=$(ndctl list -N 2>/dev/null | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -1)
-[ -n "$ns" ] || bail "no namespace on the legacy region"
+ns=$(nd_first namespace -N) || bail "no namespace on the legacy region"
 insmod "$BUILD/kmod/pfnmap_test.ko" phys_size=0 2>"$TAP_OUT" ||
 	{ diag <"$TAP_OUT"; bail "cannot load pfnmap_test as a walker"; }
 need_odirect_dev
 
 for align in 4096 $((2 << 20)) $((1 << 30)); do
-	check "reset $ns to raw" ndctl create-namespace -f -e "$ns" -m raw
-	if ! out=$("$PROGS/ndns" devdax "$ns" "$align" none 2>&1); then
-		not_ok "align $align: create a devdax map=none namespace"
-		echo "$out" | diag
-		continue
-	fi
-	ok "align $align: create a devdax map=none namespace ($out)"
-	nd=$(sed -n 's/.*nd=\([^ ]*\).*/\1/p' <<<"$out")
-	dev=$(sed -n 's/.*dev=\([^ ]*\).*/\1/p' <<<"$out")
+	make_dax "$ns" "$align" none || continue
 	dax=${dev#/dev/}
 	check "align $align: $dev is a character device" test -c "$dev"
 	check "align $align: $nd's mode reads back none" grep -qx none "/sys/bus/nd/devices/$nd/mode"
@@ -40,7 +32,6 @@ for align in 4096 $((2 << 20)) $((1 << 30)); do
 	a=$(( align > (2 << 20) ? align : (2 << 20) ))
 	off=$(( (8192 + a - 1) / a * a ))
 	phys=$(cat "/sys/bus/dax/devices/$dax/resource")
-	dsize=$(cat "/sys/bus/dax/devices/$dax/size")
 	check "align $align: the data starts at base + $off ($phys)" test $((phys)) -eq $((base + off))
 	check "align $align: the device covers the rest of the range ($dsize)" \
 		test "$dsize" -eq $((size - off))
@@ -65,14 +56,8 @@ for align in 4096 $((2 << 20)) $((1 << 30)); do
 done
 
 # Disabling the namespace under a live mapping revokes it: SIGBUS, no crash.
-coproc HOLD { "$PROGS/daxhold" hold "$dev" "$align"; }
-read -r line <&"${HOLD[0]}"
-check "a process maps $dev ($line)" test "$line" = mapped
-check "disabling the namespace while it is mapped succeeds" ndctl disable-namespace "$ns"
-echo go >&"${HOLD[1]}"
-rc=0
-wait "$HOLD_PID" || rc=$?
-check "the process's next access gets SIGBUS (status $rc)" test "$rc" -eq $((128 + 7))
+dax_revoke "$ns" "$PROGS/daxhold" hold "$dev" "$align"
+check "the process's next access gets SIGBUS (status $HOLD_RC)" test "$HOLD_RC" -eq $((128 + 7))
 check "the namespace enables again" ndctl enable-namespace "$ns"
 check "and the data is still there" "$PROGS/daxpattern" -v -s 9 -t 4096 "$dev"
 

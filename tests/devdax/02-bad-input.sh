@@ -4,12 +4,12 @@
 # device, and fsdax with mode none (refused at enable, with a dmesg line,
 # nothing written to the namespace).
 . "$TOP/tests/lib/tap.sh"
+. "$TOP/tests/lib/dax.sh"
 
 need_modules nd_e820 nd_pmem dax_pmem device_dax
-nd=/sys/bus/nd/devices
-ns=$(ndctl list -N 2>/dev/null | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -1)
-[ -n "$ns" ] || bail "no namespace on the legacy region"
-region=$(basename "$(readlink -f "$nd/$ns/..")")
+sysnd=/sys/bus/nd/devices
+ns=$(nd_first namespace -N) || bail "no namespace on the legacy region"
+region=$(basename "$(readlink -f "$sysnd/$ns/..")")
 
 # write_fails ATTR VALUE ERRNO-TEXT: writing VALUE (one write) fails with
 # ERRNO-TEXT and the attribute reads as before.
@@ -26,9 +26,8 @@ write_fails() {
 	fi
 }
 
-check "make $ns a devdax map=none namespace (2M)" \
-	sh -c "ndctl create-namespace -f -e $ns -m raw >/dev/null && $PROGS/ndns devdax $ns 2097152 none"
-seed=$nd/$(cat "$nd/$region/dax_seed")
+make_dax "$ns" $((2 << 20)) none
+seed=$sysnd/$(cat "$sysnd/$region/dax_seed")
 long=$(printf 'n%.0s' $(seq 5000))
 for v in $'\n' "" pm no nonesuch "none x" -1 0 ram2 "$long"; do
 	[ -z "$v" ] && continue
@@ -42,20 +41,20 @@ write_fails "$seed/align" 99999999999999999999999 "Numerical result out of range
 check "valid values are still taken by the seed (none, 2M)" \
 	sh -c "echo none >$seed/mode && echo 2097152 >$seed/align && grep -qx none $seed/mode"
 
-bound=$(ndctl list -N -n "$ns" | sed -n 's/.*"chardev":"\(dax[0-9.]*\)".*/\1/p')
+bound=$(nd_field chardev -N -n "$ns")
 active=$(basename "$(readlink -f "/sys/bus/dax/devices/$bound/..")")
-check "$ns is claimed by the dax device $active" test -n "$bound" -a -d "$nd/$active"
+check "$ns is claimed by the dax device $active" test -n "$bound" -a -d "$sysnd/$active"
 for attr in mode align; do
-	write_fails "$nd/$active/$attr" pmem "Device or resource busy"
+	write_fails "$sysnd/$active/$attr" pmem "Device or resource busy"
 done
 
 # fsdax needs struct pages: a pfn device in mode none is refused at enable.
-check "reset $ns to raw" ndctl create-namespace -f -e "$ns" -m raw
-blk=/dev/$(ndctl list -N -n "$ns" | sed -n 's/.*"blockdev":"\([a-z0-9.]*\)".*/\1/p')
+check "reset $ns to raw" dax_raw "$ns"
+blk=/dev/$(nd_field blockdev -N -n "$ns")
 check "put a pattern in the first MiB of $blk" \
 	sh -c "head -c 1048576 /dev/urandom >/tmp/first.mib && dd if=/tmp/first.mib of=$blk bs=1M count=1 oflag=direct 2>/dev/null"
 check "disable $ns" ndctl disable-namespace "$ns"
-pfn=$nd/$(cat "$nd/$region/pfn_seed")
+pfn=$sysnd/$(cat "$sysnd/$region/pfn_seed")
 check "configure $(basename "$pfn") as fsdax with mode none" \
 	sh -c "cat /proc/sys/kernel/random/uuid >$pfn/uuid && echo none >$pfn/mode && echo $ns >$pfn/namespace"
 dmesg -C

@@ -11,8 +11,7 @@
 need_modules kvm_amd
 check "/dev/kvm exists" test -c /dev/kvm
 need_modules nd_e820 nd_pmem dax_pmem device_dax
-ns=$(ndctl list -N 2>/dev/null | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -1)
-[ -n "$ns" ] || bail "no namespace on the legacy region"
+ns=$(nd_first namespace -N) || bail "no namespace on the legacy region"
 
 # align, RAM size (TCG runs the nested guest: a slice at 4K), level
 for t in "4096 $((64 << 20)) 4K" "$((2 << 20)) $((256 << 20)) 2M" \
@@ -28,9 +27,8 @@ sub_tap "anonymous memory" "$PROGS/kvmdax" test anon $((2 << 20)) $((64 << 20)) 
 
 # Disable the namespace under a VM whose RAM it is.
 if make_dax "$ns" $((2 << 20)) none; then
-	hold_start "$PROGS/kvmdax" revoked "$dev" $((2 << 20)) $((64 << 20))
-	check "disabling $ns under it succeeds" ndctl disable-namespace "$ns"
-	hold_finish "disabled"
+	dax_revoke "$ns" "$PROGS/kvmdax" revoked "$dev" $((2 << 20)) $((64 << 20))
+	hold_tap "disabled"
 	check "$ns enables again" ndctl enable-namespace "$ns"
 fi
 done_testing

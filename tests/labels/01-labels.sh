@@ -11,48 +11,34 @@
 . "$TOP/tests/lib/dax.sh"
 
 need_modules nd_e820 nd_pmem dax_pmem device_dax
-regions=$(ndctl list -R 2>/dev/null | grep -c '"dev":"region')
+regions=$(nd_names region -R | wc -l)
 check "the two memmap= ranges are two regions ($regions)" test "$regions" -eq 2
-dimms=$(ndctl list -D 2>/dev/null | grep -c '"dev":"nmem')
+dimms=$(nd_names nmem -D | wc -l)
 check "each has a DIMM for its labels ($dimms)" test "$dimms" -eq 2
-# The region of the 4 GiB range, and the DIMM of the other.
-big=$(ndctl list -R | awk -F'"' '/"dev":"region/ { r = $4 } /"size":4294/ { print r }' | head -1)
-[ -n "$big" ] || big=$(ndctl list -R | sed -n 's/.*"dev":"\(region[0-9]*\)".*/\1/p' | head -1)
+# The region of the 4 GiB range (the first region if none is that large).
+big=$(ndctl list -R | jq -r --argjson min $(( (4 << 30) - (1 << 20) )) \
+	'[.. | objects | select(.size? > $min) | .dev] | first // empty')
+[ -n "$big" ] || big=$(nd_first region -R)
 note "the 4 GiB range is $big"
 check "$big is 4 GiB less the 128 KiB label area" \
 	test "$(cat "/sys/bus/nd/devices/$big/size")" -eq $(( (4 << 30) - (128 << 10) ))
 
-check "initialize the labels" sh -c 'ndctl disable-region all &&
-	ndctl init-labels -f all && ndctl enable-region all'
+check "initialize the labels" nd_init_labels all
 
 # carve SIZE ALIGN SEED: a new devdax map=none namespace of SIZE in $big,
 # a pattern written into it; sets ns (and dev, nd, dsize).
 carve() {
 	local out
 	ns=
-	if ! out=$(ndctl create-namespace -r "$big" -s "$1" -m raw 2>&1); then
+	if ! out=$(ndctl create-namespace -r "$big" -s "$1" -m raw 2>"$TAP_OUT"); then
 		not_ok "create a $1 namespace in $big"
-		echo "$out" | diag
+		diag <"$TAP_OUT"
 		return 1
 	fi
-	ns=$(sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' <<<"$out" | head -1)
+	ns=$(jq -r '.dev' <<<"$out")
 	make_dax "$ns" "$2" none || return 1
 	check "$ns ($1): write its own pattern" "$PROGS/daxpattern" -w -s "$3" -t 4096 "$dev"
 	echo "$ns $(cat "/sys/bus/nd/devices/$ns/uuid") $3" >>/tmp/carved
-}
-# chardev UUID: the /dev/dax node of the namespace with UUID (names change
-# when the driver is reloaded).
-chardev() {
-	local n d c
-	for n in /sys/bus/nd/devices/namespace*; do
-		[ "$(cat "$n/uuid" 2>/dev/null)" = "$1" ] || continue
-		for d in /sys/bus/nd/devices/dax*; do
-			[ "$(cat "$d/namespace" 2>/dev/null)" = "${n##*/}" ] || continue
-			for c in "$d"/dax[0-9]*; do
-				[ -d "$c" ] && echo "/dev/${c##*/}"
-			done
-		done
-	done
 }
 : >/tmp/carved
 carve 512M 4096 11
@@ -61,12 +47,12 @@ carve 1G 4096 13
 carve 1G $((2 << 20)) 14
 ndctl list -N -r "$big" | diag
 check "four namespaces in $big" \
-	test "$(ndctl list -N -r "$big" | grep -c '"map":"none"')" -eq 4
+	test "$(nd_count '.map == "none"' -N -r "$big")" -eq 4
 # verify_all: each carved device holds its own pattern.
 verify_all() {
 	local ns uuid seed dev
 	while read -r ns uuid seed; do
-		dev=$(chardev "$uuid")
+		dev=$(dax_find "$uuid" | awk '{ print $2 }')
 		check "$1: the namespace made as $ns (${dev:-gone}) holds pattern $seed" \
 			"$PROGS/daxpattern" -v -s "$seed" -t 4096 "${dev:-/dev/null}"
 	done </tmp/carved
@@ -81,7 +67,7 @@ carve 256M 4096 15
 verify_all "after one was made again at 256 MiB"
 # Namespaces are allocated in units of the region's align (16 MiB), so the
 # last, partial unit before the label area cannot be used.
-avail=$(ndctl list -R -r "$big" | sed -n 's/.*"available_size":\([0-9]*\).*/\1/p')
+avail=$(nd_field available_size -R -r "$big")
 ralign=$(cat "/sys/bus/nd/devices/$big/align")
 rsize=$(cat "/sys/bus/nd/devices/$big/size")
 check "available capacity is what is left ($avail)" \
@@ -93,17 +79,17 @@ check "disable the regions and unload nd_e820" sh -c \
 need_modules nd_e820 nd_pmem dax_pmem device_dax
 sleep 1
 check "the four namespaces are back" \
-	test "$(ndctl list -N -r "$big" | grep -c '"map":"none"')" -eq 4
+	test "$(nd_count '.map == "none"' -N -r "$big")" -eq 4
 verify_all "after nd_e820 was reloaded"
 
 # Damaged labels in the other range: two namespaces there, then their
 # labels altered with valid checksums (labeledit.py), then random bytes.
-small=$(ndctl list -R | sed -n 's/.*"dev":"\(region[0-9]*\)".*/\1/p' | grep -vx "$big" | head -1)
-dimm=$(ndctl list -D -r "$small" | sed -n 's/.*"dev":"\(nmem[0-9]*\)".*/\1/p' | head -1)
+small=$(nd_names region -R | grep -vx "$big" | head -1)
+dimm=$(nd_first nmem -D -r "$small")
 note "the 1 GiB range is $small, its labels are on $dimm"
 check "two namespaces in $small" sh -c "ndctl create-namespace -r $small -s 256M -m raw &&
 	ndctl create-namespace -r $small -s 256M -m raw"
-sized() { ndctl list -N -r "$small" | grep -c '"size":[1-9]'; }
+sized() { nd_count '.size > 0' -N -r "$small"; }
 check "save $dimm's labels" sh -c "ndctl disable-region all && ndctl read-labels $dimm -o /tmp/labels.orig"
 # with_labels FILE: put FILE into $dimm's label area, reload nd_e820 and
 # keep what the kernel said.
@@ -115,18 +101,20 @@ with_labels() {
 		modprobe -a nd_e820 nd_pmem dax_pmem && sleep 1 &&
 		dmesg >/tmp/dmesg.labels
 }
-check "one label made to run past the region" \
-	"$TOP/tests/labels/labeledit.py" /tmp/labels.orig /tmp/labels.past past
-check "load it" with_labels /tmp/labels.past
-check "dmesg says the label does not fit and is ignored" \
-	grep -q "do not fit the region, ignored" /tmp/dmesg.labels
-check "$small keeps only the other namespace ($(sized))" test "$(sized)" -eq 1
-check "one label made to overlap another" \
-	"$TOP/tests/labels/labeledit.py" /tmp/labels.orig /tmp/labels.overlap overlap
-check "load it" with_labels /tmp/labels.overlap
-check "dmesg says the labels overlap and are not used" \
-	grep -q "overlap another label, labels not used" /tmp/dmesg.labels
-check "$small has no namespace ($(sized))" test "$(sized)" -eq 0
+# edited EDIT WHAT SAYS LINE LEFT: the saved labels with one label edited
+# by labeledit.py (EDIT: past or overlap; WHAT it does), loaded: dmesg has
+# LINE (SAYS what it means) and $small keeps LEFT namespaces.
+edited() {
+	check "one label made to $2" \
+		"$TOP/tests/labels/labeledit.py" /tmp/labels.orig "/tmp/labels.$1" "$1"
+	check "load it" with_labels "/tmp/labels.$1"
+	check "dmesg says $3" grep -q "$4" /tmp/dmesg.labels
+	check "$small keeps $5 namespace(s) ($(sized))" test "$(sized)" -eq "$5"
+}
+edited past "run past the region" "the label does not fit and is ignored" \
+	"do not fit the region, ignored" 1
+edited overlap "overlap another" "the labels overlap and are not used" \
+	"overlap another label, labels not used" 0
 check "the saved labels load again" with_labels /tmp/labels.orig
 check "and $small has its two namespaces back ($(sized))" test "$(sized)" -eq 2
 

@@ -2,10 +2,10 @@
 # Stock ndctl creates an fsdax and a devdax (map=mem, align 2M) namespace on
 # the legacy region.
 . "$TOP/tests/lib/tap.sh"
+. "$TOP/tests/lib/dax.sh"
 
 need_modules nd_e820 nd_pmem dax_pmem device_dax
-ns=$(ndctl list -N 2>/dev/null | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -1)
-[ -n "$ns" ] || bail "no namespace on the legacy region"
+ns=$(nd_first namespace -N) || bail "no namespace on the legacy region"
 
 check "create-namespace --mode fsdax succeeds" \
 	ndctl create-namespace -f -e "$ns" --mode fsdax --map mem

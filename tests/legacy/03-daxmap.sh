@@ -3,10 +3,11 @@
 # pattern across all of it; a verification with another seed must fail, so
 # the check is known to be able to fail.
 . "$TOP/tests/lib/tap.sh"
+. "$TOP/tests/lib/dax.sh"
 
 need_modules nd_e820 nd_pmem dax_pmem device_dax
 if ! [ -c /dev/dax0.0 ]; then
-	ns=$(ndctl list -N | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -1)
+	ns=$(nd_first namespace -N) || bail "no namespace on the legacy region"
 	ndctl create-namespace -f -e "$ns" --mode devdax --map mem --align 2M >/dev/null ||
 		bail "cannot create a devdax namespace"
 fi

@@ -3,9 +3,10 @@
 # reports each check with ok/not_ok/check/skip and ends with done_testing,
 # which prints the plan and sets the exit status.
 #
-# Environment set by the job (scripts/check.sh): TOP (repository), BUILD
-# (its build directory), PROGS (built test programs), RUN (the run
-# directory, writable from the guest).
+# Environment set by scripts/vm.sh for every guest job: TOP (repository),
+# BUILD (its build directory), PROGS (built test programs), RUN (the run
+# directory, writable from the guest). Host tests get TOP and BUILD from
+# scripts/lib.sh through check.sh.
 
 TAP_N=0
 TAP_FAILED=0
@@ -113,29 +114,4 @@ need_odirect_dev() {
 # Load modules, reporting failures as a bail out.
 need_modules() {
 	modprobe -a "$@" >"$TAP_OUT" 2>&1 || { diag <"$TAP_OUT"; bail "modprobe $* failed"; }
-}
-
-# hold_start CMD...: start CMD, a TAP program that maps something, prints
-# "# mapped" and then waits for a line on stdin, in the background; wait
-# (a minute at most) for that line. hold_finish PREFIX then sends the line,
-# waits for CMD and folds its TAP output into ours, as sub_tap does.
-hold_start() {
-	rm -f "/tmp/hold.in" "/tmp/hold.out"
-	mkfifo "/tmp/hold.in"
-	"$@" <"/tmp/hold.in" >"/tmp/hold.out" 2>&1 &
-	HOLD_PID=$!
-	exec 3>"/tmp/hold.in"
-	for _ in $(seq 300); do
-		grep -q '^# mapped' "/tmp/hold.out" && break
-		sleep 0.2
-	done
-	check "${1##*/} ${2:-} maps and waits" grep -q '^# mapped' "/tmp/hold.out"
-}
-hold_finish() {
-	local rc=0
-	echo go >&3
-	exec 3>&-
-	wait "$HOLD_PID" || rc=$?
-	# shellcheck disable=SC2016 # $1 is the inner shell's
-	sub_tap "$1" sh -c 'grep -v "^# mapped" "$2"; exit "$1"' sh "$rc" "/tmp/hold.out"
 }

@@ -8,6 +8,7 @@
 # The buffers are ordinary RAM, so unlike on real pmem the pfns do have a
 # struct page; the entries must still be special and GUP must refuse them.
 . "$TOP/tests/lib/tap.sh"
+. "$TOP/tests/lib/dax.sh"
 
 need_modules nfit_test
 # Start from empty labels, as ndctl's own tests do.
@@ -15,26 +16,15 @@ check "reset nfit_test.0's labels" sh -c "ndctl disable-region -b nfit_test.0 al
 	ndctl zero-labels -b nfit_test.0 all && ndctl enable-region -b nfit_test.0 all"
 # With empty labels the regions of nfit_test.0 show label-less (io)
 # namespaces that span them; take the first.
-ns=$(ndctl list -b nfit_test.0 -N 2>/dev/null | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -1)
-[ -n "$ns" ] || bail "no namespace on nfit_test.0"
+ns=$(nd_first namespace -b nfit_test.0 -N) || bail "no namespace on nfit_test.0"
 
-if out=$("$PROGS/ndns" devdax "$ns" 4096 none 2>&1); then
-	ok "make $ns devdax map=none, align 4K ($out)"
-else
-	not_ok "make $ns devdax map=none, align 4K"
-	echo "$out" | diag
-	bail "no map=none device to test"
-fi
-nd=$(sed -n 's/.*nd=\([^ ]*\).*/\1/p' <<<"$out")
-dev=$(sed -n 's/.*dev=\([^ ]*\).*/\1/p' <<<"$out")
+make_dax "$ns" 4096 none || bail "no map=none device to test"
 check "$nd's mode reads back none" grep -qx none "/sys/bus/nd/devices/$nd/mode"
 check "$dev is a character device" test -c "$dev"
 list=$(ndctl list -N -n "$ns" 2>&1)
 echo "$list" | diag
 check "ndctl lists $ns as devdax, map none" contains "$list" '"mode":"devdax"' '"map":"none"'
 
-dax=${dev#/dev/}
-dsize=$(cat "/sys/bus/dax/devices/$dax/size")
 len=$(( dsize < (32 << 20) ? dsize : (32 << 20) ))
 if insmod "$BUILD/kmod/pfnmap_test.ko" phys_size=0 2>"$TAP_OUT"; then
 	need_odirect_dev
@@ -53,14 +43,8 @@ check "$nd is still map=none" grep -qx none "/sys/bus/nd/devices/$nd/mode"
 check "the pattern reads back" "$PROGS/daxpattern" -v -s 5 -t 4096 "$dev"
 
 # Disabling the namespace under a live mapping revokes it.
-coproc HOLD { "$PROGS/daxhold" hold "$dev" 4096; }
-read -r line <&"${HOLD[0]}"
-check "a process maps $dev ($line)" test "$line" = mapped
-check "disabling $ns while it is mapped succeeds" ndctl disable-namespace "$ns"
-echo go >&"${HOLD[1]}"
-rc=0
-wait "$HOLD_PID" || rc=$?
-check "the process's next access gets SIGBUS (status $rc)" test "$rc" -eq $((128 + 7))
+dax_revoke "$ns" "$PROGS/daxhold" hold "$dev" 4096
+check "the process's next access gets SIGBUS (status $HOLD_RC)" test "$HOLD_RC" -eq $((128 + 7))
 
 check "destroy $ns" ndctl destroy-namespace -f "$ns"
 check "the nfit_test regions disable" ndctl disable-region -b nfit_test.0 all

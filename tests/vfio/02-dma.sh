@@ -12,8 +12,7 @@
 edu_vfio
 note "edu is $EDU in IOMMU group $EDU_GROUP"
 need_modules nd_e820 nd_pmem dax_pmem device_dax
-ns=$(ndctl list -N 2>/dev/null | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -1)
-[ -n "$ns" ] || bail "no namespace on the legacy region"
+ns=$(nd_first namespace -N) || bail "no namespace on the legacy region"
 
 for align in 4096 $((2 << 20)) $((1 << 30)); do
 	make_dax "$ns" "$align" none || continue
@@ -33,9 +32,8 @@ sub_tap "anonymous memory" "$PROGS/vfiodma" test "$EDU_GROUP" "$EDU" \
 
 # Disable the namespace under a process that maps it, then map it for DMA.
 if make_dax "$ns" $((2 << 20)) none; then
-	hold_start "$PROGS/vfiodma" revoked "$EDU_GROUP" "$EDU" "$dev" $((2 << 20)) "$dsize"
-	check "disabling $ns under it succeeds" ndctl disable-namespace "$ns"
-	hold_finish "disabled"
+	dax_revoke "$ns" "$PROGS/vfiodma" revoked "$EDU_GROUP" "$EDU" "$dev" $((2 << 20)) "$dsize"
+	hold_tap "disabled"
 	check "$ns enables again" ndctl enable-namespace "$ns"
 fi
 done_testing
