@@ -23,16 +23,24 @@ hw_corrupted() {
 }
 
 # nd OP ARGS...: ndctl OP, given a minute. An ndctl that waits for a device
-# lock held by a task that died cannot be killed; it is left behind, so that
-# the script goes on and reports it (status 124).
+# lock held by a task that died cannot be killed; it is left behind (its
+# output goes to a file, so that no pipe stays open behind it) and the
+# script goes on and reports it (status 124).
 nd() {
-	local pid i
-	ndctl "$@" &
+	local pid out rc=0 end=$((SECONDS + 60))
+	out=$(mktemp)
+	ndctl "$@" >"$out" 2>&1 &
 	pid=$!
-	for i in $(seq 600); do
-		kill -0 "$pid" 2>/dev/null || { wait "$pid"; return; }
-		[ "$i" -eq 600 ] || sleep 0.1
+	while [ "$SECONDS" -le "$end" ]; do
+		if ! kill -0 "$pid" 2>/dev/null; then
+			wait "$pid" || rc=$?
+			cat "$out"
+			rm -f "$out"
+			return "$rc"
+		fi
+		sleep 0.1
 	done
+	cat "$out"
 	echo "ndctl $*: still running after 60s"
 	return 124
 }
