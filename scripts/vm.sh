@@ -30,6 +30,11 @@ usage: scripts/vm.sh [options] [--] [command [args...]]
   --ram-file FILE   back guest RAM with FILE (shared), so that what the guest
                     leaves in RAM, e.g. in memmap= ranges, is there at the
                     next boot on the same FILE (created if missing)
+  --mce             machine checks on request: an Intel vCPU and an HMP
+                    monitor (hmp.sock in the run directory); a guest-physical
+                    address the guest writes to mce.req there gets an action-
+                    required memory error (SRAR data load), injected on CPU 0
+                    while it runs user code and broadcast; answered in mce.ack
   --mods std|nfit|none  module tree in /lib/modules (default std; nfit adds
                     tools/testing/nvdimm's nfit_test and the modules it replaces)
   --timeout SECS    kill the guest after SECS (default 600; with --shell, none)
@@ -54,7 +59,7 @@ dmesg.txt, job.sh, qemu.cmd and status.
 USAGE
 }
 
-mem=6G smp=2 append="" iommu=0 edu=0 nvdimm="" ramfile="" mods=std timeout=""
+mem=6G smp=2 append="" iommu=0 edu=0 nvdimm="" ramfile="" mods=std timeout="" mce=0
 name="" job="" quiet=0 shell=0 show=0 group_timeout=""
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -65,6 +70,7 @@ while [ $# -gt 0 ]; do
 	--edu) edu=1; iommu=1; shift;;
 	--nvdimm) nvdimm=$2; shift 2;;
 	--ram-file) ramfile=$2; shift 2;;
+	--mce) mce=1; shift;;
 	--mods) mods=$2; shift 2;;
 	--timeout) timeout=$2; shift 2;;
 	--name) name=$2; shift 2;;
@@ -89,12 +95,14 @@ done
 if [ "$shell" = 1 ]; then
 	if [ -n "$job" ] || [ $# -gt 0 ]; then die "--shell takes no command or --job"; fi
 	[ "$quiet" = 0 ] || die "--shell and -q do not go together"
+	[ "$mce" = 0 ] || die "--mce serves a command's requests, not a --shell"
 	[ -n "$timeout" ] || timeout=0
 fi
 [ -n "$job" ] && [ "${1:-}" = -- ] && shift
 [ -n "$timeout" ] || timeout=${group_timeout:-600}
 
 need_pkgs qemu-system-x86
+[ "$mce" = 0 ] || need_pkgs python3
 [ -f "$BUILD/bzImage" ] || die "no kernel at $BUILD/bzImage: run 'make build' first"
 case "$mods" in
 std|nfit) moddir=$BUILD/mod/$mods
@@ -164,6 +172,12 @@ if [ "$accel" = auto ]; then
 	if kvm_works; then accel=kvm; else accel=tcg; fi
 fi
 qemu+=(-accel "$accel")
+if [ "$mce" = 1 ]; then
+	# With QEMU's default (AMD) vendor the guest grades an injected SRAR
+	# error fatal. The last -cpu given wins.
+	qemu+=(-cpu "max,vendor=GenuineIntel")
+	qemu+=(-monitor "unix:$run/hmp.sock,server=on,wait=off")
+fi
 cmdline="console=ttyS0 loglevel=8 panic=-1 root=host rootfstype=9p"
 cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro"
 cmdline+=" init=$TOP/scripts/guest-init.sh pageless.run=$run"
@@ -207,6 +221,46 @@ echo >>"$run/qemu.cmd"
 : >"$run/output.log"
 start=$(date +%s)
 qrc=0
+# --mce: inject a machine check for each address the guest asks for. The
+# error says the instruction that consumed it cannot resume (SRAR); taken in
+# kernel mode that is fatal, so inject only while CPU 0 runs user code: stop
+# the machine, look at CPU 0's privilege level, inject if it is 3 (the
+# machine check is then the first thing CPU 0 takes when it resumes), and
+# resume.
+mce_inject() {
+	local addr=$1 sock=$run/hmp.sock i regs
+	for i in $(seq 200); do
+		regs=$(python3 "$TOP/scripts/hmp.py" "$sock" stop "cpu 0" "info registers") ||
+			{ python3 "$TOP/scripts/hmp.py" "$sock" cont; return 1; }
+		echo "try $i: CPU 0 at $(grep -o 'RIP=[0-9a-f]*' <<<"$regs") $(grep -o 'CPL=[0-9]' <<<"$regs")"
+		if grep -q 'CPL=3' <<<"$regs"; then
+			python3 "$TOP/scripts/hmp.py" "$sock" \
+				"mce -b 0 1 0xbd80000000000134 0x7 $addr 0x8c" cont
+			return
+		fi
+		python3 "$TOP/scripts/hmp.py" "$sock" cont >/dev/null || return 1
+		sleep 0.05
+	done
+	echo "CPU 0 never seen in user mode"
+	return 1
+}
+mce_service() {
+	local addr
+	while kill -0 "$qpid" 2>/dev/null; do
+		if [ -e "$run/mce.req" ]; then
+			addr=$(head -c 32 "$run/mce.req")
+			rm -f "$run/mce.req"
+			if ! [[ $addr =~ ^0x[0-9a-fA-F]{1,16}$ ]]; then
+				echo "bad request: $addr" >"$run/mce.ack"
+			elif mce_inject "$addr" >>"$run/mce.log" 2>&1; then
+				echo "injected $addr" >"$run/mce.ack"
+			else
+				echo "failed $addr (see mce.log)" >"$run/mce.ack"
+			fi
+		fi
+		sleep 0.2
+	done
+}
 if [ "$shell" = 1 ]; then
 	log "booting guest ($name) with a shell on this terminal (Ctrl-A X stops it): logs in ${run#"$TOP"/}"
 	# In the foreground, so that QEMU may read the terminal.
@@ -215,12 +269,18 @@ else
 	log "booting guest ($name, timeout ${timeout}s): logs in ${run#"$TOP"/}"
 	timeout -k 10 "$timeout" "${qemu[@]}" </dev/null >"$run/qemu.log" 2>&1 &
 	qpid=$!
+	svc=""
+	if [ "$mce" = 1 ]; then
+		mce_service &
+		svc=$!
+	fi
 	# A background job ignores Ctrl-C: stop the guest when this script is.
-	trap 'kill "$qpid" 2>/dev/null; exit 130' INT TERM
+	trap 'kill "$qpid" $svc 2>/dev/null; exit 130' INT TERM
 	if [ "$quiet" = 0 ]; then
 		tail -n +1 -F --pid=$qpid "$run/output.log" 2>/dev/null
 	fi
 	wait $qpid || qrc=$?
+	[ -z "$svc" ] || { kill "$svc" 2>/dev/null; wait "$svc" 2>/dev/null || true; }
 fi
 log "guest ended after $(( $(date +%s) - start ))s"
 
