@@ -8,11 +8,11 @@
 # kernel report; no hang: every namespace operation has a timeout); the
 # device comes back, and the data outside the poisoned unit is intact.
 . "$TOP/tests/lib/tap.sh"
+. "$TOP/tests/lib/dax.sh"
 . "$TOP/tests/lib/hwpoison.sh"
 
 need_modules nd_e820 nd_pmem dax_pmem device_dax
-ns=$(nd list -N -i 2>/dev/null | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -1)
-[ -n "$ns" ] || bail "no namespace on the legacy region"
+ns=$(nd_first namespace -N -i) || bail "no namespace on the legacy region"
 
 len=$((64 << 20))
 off=$(( (3 << 21) + 5 * 4096 + 8 ))

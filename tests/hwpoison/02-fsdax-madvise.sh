@@ -6,11 +6,11 @@
 # reports the page recovered, the teardown does not trip over it, the file
 # system comes back and the file's data outside the poisoned page is intact.
 . "$TOP/tests/lib/tap.sh"
+. "$TOP/tests/lib/dax.sh"
 . "$TOP/tests/lib/hwpoison.sh"
 
 need_modules nd_e820 nd_pmem dax_pmem device_dax
-ns=$(nd list -N -i 2>/dev/null | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -1)
-[ -n "$ns" ] || bail "no namespace on the legacy region"
+ns=$(nd_first namespace -N -i) || bail "no namespace on the legacy region"
 
 mnt=/tmp/pmem
 file=$mnt/data

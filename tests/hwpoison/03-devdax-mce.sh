@@ -7,13 +7,13 @@
 # destroyed without a kernel report or hang, and the data outside the
 # poisoned unit is intact.
 . "$TOP/tests/lib/tap.sh"
+. "$TOP/tests/lib/dax.sh"
 . "$TOP/tests/lib/hwpoison.sh"
 
 [ -d "${RUN:-}" ] || bail "no run directory (RUN) to ask the host through"
 grep -q GenuineIntel /proc/cpuinfo || bail "not an Intel vCPU: the guest needs vm.sh --mce"
 need_modules nd_e820 nd_pmem dax_pmem device_dax
-ns=$(nd list -N -i 2>/dev/null | sed -n 's/.*"dev":"\(namespace[0-9.]*\)".*/\1/p' | head -1)
-[ -n "$ns" ] || bail "no namespace on the legacy region"
+ns=$(nd_first namespace -N -i) || bail "no namespace on the legacy region"
 
 len=$((64 << 20))
 off=$(( (5 << 21) + 3 * 4096 + 64 ))
