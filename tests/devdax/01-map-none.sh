@@ -38,8 +38,8 @@ for align in 4096 $((2 << 20)) $((1 << 30)); do
 	# All of it at 2M and 1G, a slice at 4K (TCG is slow).
 	len=$dsize
 	[ "$align" = 4096 ] && len=$((64 << 20))
-	sub_tap "map=none align $align" "$PROGS/pfnmap" "$dev" "$align" "$len" \
-		/dev/pfnmap_test "$phys"
+	sub_tap "map=none align $align" env PFNMAP_DEV="$dev" PFNMAP_ALIGN="$align" \
+		PFNMAP_LEN="$len" PFNMAP_PHYS="$phys" "$PROGS/pfnmap"
 	sub_tap "map=none align $align" "$PROGS/daxhold" badmap "$dev" "$align" "$dsize"
 
 	# Persistence: the info block and the data survive disable/enable.

@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Interface of the pfnmap_test module, shared with tests/progs/pfnmap.c. */
+/*
+ * Interface of the pfnmap_test module. The kselftest that uses it
+ * (tools/testing/selftests/vm/pfnmap.c, in the series) repeats it.
+ */
 #ifndef PFNMAP_TEST_H
 #define PFNMAP_TEST_H
 

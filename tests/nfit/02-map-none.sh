@@ -28,7 +28,8 @@ check "ndctl lists $ns as devdax, map none" contains "$list" '"mode":"devdax"' '
 len=$(( dsize < (32 << 20) ? dsize : (32 << 20) ))
 if insmod "$BUILD/kmod/pfnmap_test.ko" phys_size=0 2>"$TAP_OUT"; then
 	need_odirect_dev
-	sub_tap "nfit map=none" "$PROGS/pfnmap" "$dev" 4096 "$len" /dev/pfnmap_test ram
+	sub_tap "nfit map=none" env PFNMAP_DEV="$dev" PFNMAP_ALIGN=4096 PFNMAP_LEN="$len" \
+		PFNMAP_PHYS=ram "$PROGS/pfnmap"
 	check "pfnmap_test unloads" rmmod pfnmap_test
 else
 	not_ok "load pfnmap_test as a walker"

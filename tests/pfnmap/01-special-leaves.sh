@@ -22,7 +22,8 @@ for align in 4096 $((2 << 20)) $((1 << 30)); do
 	# Map the whole range at 2M and 1G, a slice at 4K (TCG is slow).
 	len=$size
 	[ "$align" = 4096 ] && len=$((64 << 20))
-	sub_tap "align $align" "$PROGS/pfnmap" /dev/pfnmap_test "$align" "$len"
+	sub_tap "align $align" env PFNMAP_DEV=/dev/pfnmap_test PFNMAP_ALIGN="$align" \
+		PFNMAP_LEN="$len" "$PROGS/pfnmap"
 	check "pfnmap_test unloads with align $align" rmmod pfnmap_test
 done
 done_testing

@@ -8,7 +8,7 @@
  *     an access after the device went away must end in SIGBUS instead.
  *
  *   daxhold badmap DEV ALIGN SIZE
- *     TAP: an offset that is not a multiple of ALIGN is refused with
+ *     TAP (kselftest): an offset that is not a multiple of ALIGN is refused with
  *     EINVAL; a mapping longer than the device (SIZE bytes) is allowed,
  *     its part inside the device works and the part past the end gets
  *     SIGBUS, as device-dax always did.
@@ -31,14 +31,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static int n, failed;
-
-static void result(int okay, const char *what, const char *detail)
-{
-	printf("%sok %d - %s (%s)\n", okay ? "" : "not ", ++n, what, detail);
-	if (!okay)
-		failed++;
-}
+#include "kselftest.h"
 
 /* Read the word at @p in a child: 0 if it read, 128 + signal otherwise. */
 static int child_read(volatile uint64_t *p)
@@ -76,33 +69,33 @@ static int hold(int fd, uint64_t len)
 
 static int badmap(int fd, uint64_t align, uint64_t size)
 {
-	char detail[64];
 	char *map;
 	int st;
 
+	ksft_print_header();
+	ksft_set_plan(align > 4096 ? 4 : 3);
 	if (align > 4096) {
 		map = mmap(NULL, align, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 4096);
-		result(map == MAP_FAILED && errno == EINVAL,
-		       "mmap() at an offset inside an align unit fails with EINVAL",
-		       map == MAP_FAILED ? strerror(errno) : "it succeeded");
+		ksft_test_result(map == MAP_FAILED && errno == EINVAL,
+				 "mmap() at an offset inside an align unit fails with EINVAL (%s)\n",
+				 map == MAP_FAILED ? strerror(errno) : "it succeeded");
 		if (map != MAP_FAILED)
 			munmap(map, align);
 	}
 	map = mmap(NULL, size + align, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-	result(map != MAP_FAILED, "mmap() of one align unit more than the device succeeds",
-	       map == MAP_FAILED ? strerror(errno) : "mapped");
+	ksft_test_result(map != MAP_FAILED,
+			 "mmap() of one align unit more than the device succeeds (%s)\n",
+			 map == MAP_FAILED ? strerror(errno) : "mapped");
 	if (map == MAP_FAILED)
-		goto out;
+		ksft_exit_fail_msg("nothing mapped to test\n");
 	st = child_read((uint64_t *)(map + size - 8));
-	snprintf(detail, sizeof(detail), "status %d", st);
-	result(st == 0, "its last word inside the device reads", detail);
+	ksft_test_result(st == 0, "its last word inside the device reads (status %d)\n", st);
 	st = child_read((uint64_t *)(map + size));
-	snprintf(detail, sizeof(detail), "status %d", st);
-	result(st == 128 + SIGBUS, "its first word past the device gets SIGBUS", detail);
+	ksft_test_result(st == 128 + SIGBUS, "its first word past the device gets SIGBUS (status %d)\n",
+			 st);
 	munmap(map, size + align);
-out:
-	printf("1..%d\n", n);
-	return failed ? 1 : 0;
+	ksft_finished();
+	return KSFT_FAIL;	/* not reached */
 }
 
 static int words(int fd, uint64_t from, uint64_t to, uint32_t xor)

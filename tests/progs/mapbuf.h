@@ -1,48 +1,110 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * map_buf() for the test programs that hand a device-dax mapping (or
- * anonymous memory) to VFIO or KVM.
+ * anonymous memory) to VFIO or KVM, and what else those two share on top
+ * of the kernel tree's kselftest.h.
  */
 #ifndef PROGS_MAPBUF_H
 #define PROGS_MAPBUF_H
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "tap.h"
+#include "kselftest.h"
+
+/*
+ * 6.1's kselftest.h does not declare its printers printf-like; these
+ * declarations let the compiler check every format given to them.
+ */
+static inline void ksft_print_msg(const char *msg, ...)
+	__attribute__((format(printf, 1, 2)));
+static inline void ksft_test_result_pass(const char *msg, ...)
+	__attribute__((format(printf, 1, 2)));
+static inline void ksft_test_result_fail(const char *msg, ...)
+	__attribute__((format(printf, 1, 2)));
+static inline void ksft_test_result_skip(const char *msg, ...)
+	__attribute__((format(printf, 1, 2)));
+static inline int ksft_exit_fail_msg(const char *msg, ...)
+	__attribute__((format(printf, 1, 2)));
+
+/* Stop the program: @what failed with errno. */
+#define bail(what) ksft_exit_fail_msg("%s: %s\n", what, strerror(errno))
+
+/*
+ * For programs whose number of checks depends on their arguments: print
+ * the plan after the checks (a program that dies early prints none) and
+ * exit as kselftest does.
+ */
+static inline void __attribute__((noreturn)) ksft_plan_and_exit(void)
+{
+	ksft_set_plan(ksft_test_num());
+	ksft_finished();
+	exit(KSFT_FAIL);
+}
+
+static inline uint64_t now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000ULL + ts.tv_nsec / 1000;
+}
+
+/* An address range of @span bytes, nothing mapped in it; @align-aligned. */
+static inline char *reserve(uint64_t span, uint64_t align)
+{
+	char *res = mmap(NULL, span + align, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *start;
+
+	if (res == MAP_FAILED)
+		bail("reserve address space");
+	start = (char *)(((uintptr_t)res + align - 1) & ~(uintptr_t)(align - 1));
+	if (start > res)
+		munmap(res, start - res);
+	munmap(start + span, res + span + align - (start + span));
+	return start;
+}
+
+/*
+ * Map @size bytes of @path from @offset (or anonymous memory) at @where,
+ * which must be free (reserved).
+ */
+static inline void map_at(char *where, const char *path, uint64_t offset,
+			  uint64_t size)
+{
+	int fd;
+
+	if (!strcmp(path, "anon")) {
+		if (mmap(where, size, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != where)
+			bail("mmap anonymous buffer");
+		return;
+	}
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		bail(path);
+	if (mmap(where, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		 fd, offset) != where)
+		bail("mmap buffer");
+	close(fd);
+}
 
 /*
  * Map @size bytes of @path (or anonymous memory) at an @align boundary,
  * followed by an unmapped hole of at least one page.
  */
-static char *map_buf(const char *path, uint64_t align, uint64_t size)
+static inline char *map_buf(const char *path, uint64_t align, uint64_t size)
 {
-	uint64_t span = size + 2 * align + 4096;
-	char *res, *buf;
-	int fd = -1;
+	char *buf = reserve(size + align + 4096, align);
 
-	res = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (res == MAP_FAILED)
-		bail("reserve address space");
-	buf = (char *)(((uintptr_t)res + align - 1) & ~(uintptr_t)(align - 1));
-	if (strcmp(path, "anon")) {
-		fd = open(path, O_RDWR);
-		if (fd < 0)
-			bail(path);
-		if (mmap(buf, size, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-			 fd, 0) != buf)
-			bail("mmap buffer");
-		close(fd);
-	} else if (mmap(buf, size, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != buf) {
-		bail("mmap anonymous buffer");
-	}
-	munmap(buf + size, res + span - (buf + size));
-	if (buf > res)
-		munmap(res, buf - res);
+	map_at(buf, path, 0, size);
+	munmap(buf + size, align + 4096);
 	return buf;
 }
 

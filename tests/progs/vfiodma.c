@@ -4,23 +4,39 @@
  * through VFIO type1, checked on both sides. The device is QEMU's edu, bound
  * to vfio-pci: its DMA engine copies between a buffer inside the device and
  * bus addresses, which the IOMMU translates through the IOVA mappings made
- * here.
+ * here. Under TCG each edu transfer takes 100 ms of virtual time, so the
+ * programs count them.
  *
- *   vfiodma test GROUP BDF BUF ALIGN SIZE counted|uncounted
+ *   vfiodma test GROUP BDF BUF ALIGN SIZE none|mem|anon
  *     TAP. BUF is a device-dax node mapped shared, or "anon" for anonymous
- *     memory; ALIGN is the buffer's alignment (the device's align). Maps
- *     SIZE bytes for DMA, copies pages device -> memory and back at the
- *     start, the middle of an align unit and the end, unmaps, shows that
- *     the device no longer reaches the memory, maps again and repeats.
- *     "counted" memory (anonymous) must show in VmLck while mapped;
- *     "uncounted" memory never does (pfnmap pfns, and device-dax with
- *     pages, which are reserved ZONE_DEVICE pages). Then bad input: unaligned vaddr, iova or size, a range
+ *     memory; ALIGN is the buffer's alignment (the device's align), and the
+ *     last argument what the memory is: map=none device-dax (pfnmap pfns,
+ *     neither pinned nor counted), device-dax with pages (pinned, but not
+ *     counted in VmLck: ZONE_DEVICE pages are reserved) or anonymous memory
+ *     (pinned and counted). Maps SIZE bytes for DMA; has edu write into
+ *     every unit (at 4K: every 2 MiB, the most a pin batch holds) and copy
+ *     pages memory -> device -> memory at the start, the middle of a unit
+ *     and the end; checks VmLck and the pins (nr_foll_pin_acquired minus
+ *     nr_foll_pin_released in /proc/vmstat); unmaps, shows that the device
+ *     no longer reaches the memory and that the pins are gone, maps again
+ *     and repeats. Then bad input: unaligned vaddr, iova or size, a range
  *     running into the hole after the buffer, an overlapping map, partial
  *     unmaps: each must fail with its errno and leave nothing behind. Last,
  *     closing the container with a mapping in place releases it.
  *
+ *   vfiodma swapped GROUP BDF DEV ALIGN SIZE
+ *     TAP. Map the second half of SIZE bytes of DEV and then the first half
+ *     right after it, so that the pfns jump back in the middle of one
+ *     VFIO_IOMMU_MAP_DMA; edu writes every unit and reads across the jump.
+ *
+ *   vfiodma mixed GROUP BDF DEV ALIGN
+ *     TAP. One VFIO_IOMMU_MAP_DMA over anonymous memory (2 MiB and three
+ *     pages: a pin batch and a piece of the next) directly followed by two
+ *     units of DEV, and then over DEV followed by anonymous memory: both
+ *     parts reach the device, only the anonymous part is pinned and counted.
+ *
  *   vfiodma revoked GROUP BDF DEV ALIGN SIZE
- *     TAP. Map DEV, print "mapped", wait for a line on stdin (the caller
+ *     TAP. Map DEV, print "# mapped", wait for a line on stdin (the caller
  *     disables the namespace meanwhile), then VFIO_IOMMU_MAP_DMA of it must
  *     fail with EFAULT and leave nothing mapped.
  *
@@ -29,6 +45,9 @@
  *     VFIO_IOMMU_UNMAP_DMA of SIZE bytes of BUF in microseconds, one line
  *     "map_us N unmap_us N". The buffer is touched first, so that only
  *     VFIO's work is timed.
+ *
+ * The TAP plan comes last: the number of checks depends on the arguments,
+ * and a program that dies early prints none.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -45,7 +64,6 @@
 #include <unistd.h>
 
 #include "mapbuf.h"
-#include "tap.h"
 
 #define EDU_IDENT	0x00
 #define EDU_DMA_SRC	0x80
@@ -62,6 +80,7 @@
 #define XFER		2048ULL
 #define PG		((uint64_t)4096)
 #define IOVA		(4ULL << 30)	/* 1G-aligned, inside edu's dma_mask */
+#define BATCH		(2ULL << 20)	/* what one pin batch (a page of pointers) covers */
 
 static int container = -1, group = -1, device = -1;
 static volatile uint64_t *bar;
@@ -216,14 +235,16 @@ static int same(const char *p, uint64_t seed)
 /*
  * Memory -> device from page @from, device -> memory into page @to: the
  * bytes must arrive, so both directions went through the IOMMU mapping.
+ * (The seeds differ from round to round: stale bytes in the device do
+ * not pass.)
  */
-static int copy_round(char *buf, uint64_t from, uint64_t to, uint64_t seed)
+static int copy_round(char *buf, uint64_t iova, uint64_t from, uint64_t to, uint64_t seed)
 {
 	fill(buf + from, seed);
 	memset(buf + to, 0x5a, PG);
-	if (edu_dma(IOVA + from, EDU_BUF, 0) || edu_dma(EDU_BUF, IOVA + to, 1))
+	if (edu_dma(iova + from, EDU_BUF, 0) || edu_dma(EDU_BUF, iova + to, 1))
 		return 0;
-	return same(buf + to, seed) && same(buf + from, seed);
+	return same(buf + to, seed);
 }
 
 static void dma_rounds(char *buf, uint64_t align, uint64_t size, uint64_t seed,
@@ -236,10 +257,67 @@ static void dma_rounds(char *buf, uint64_t align, uint64_t size, uint64_t seed,
 	for (i = 0; i < 3; i++) {
 		uint64_t to = off[(i + 1) % 3];
 
-		result(copy_round(buf, off[i], to, seed + i),
-		       "%s: edu copies from offset %#" PRIx64 " to the device and back to offset %#" PRIx64,
-		       when, off[i], to);
+		ksft_test_result(copy_round(buf, IOVA, off[i], to, seed + i),
+				 "%s: edu copies from offset %#" PRIx64 " to the device and back to offset %#" PRIx64 "\n",
+				 when, off[i], to);
 	}
+}
+
+/*
+ * One page in every unit of [@start, @end) of the buffer (every 2 MiB when
+ * the units are smaller), a different one in each, and the last page.
+ */
+static uint64_t probes(uint64_t start, uint64_t end, uint64_t align, uint64_t *off)
+{
+	uint64_t step = align > BATCH ? align : BATCH, n = 0, u;
+
+	for (u = start; u < end; u += step, n++)
+		off[n] = u + (n * 37 * PG) % (end - u < step ? end - u : step);
+	if (off[n - 1] != end - PG)
+		off[n++] = end - PG;
+	return n;
+}
+
+/*
+ * edu writes a page into each of @n pages of the buffer, mapped at @iova:
+ * a wrong translation of any unit leaves its page as it was. Returns the
+ * number of pages that did not get the bytes, and shows the first.
+ */
+static uint64_t write_probes(char *buf, uint64_t iova, const uint64_t *off, uint64_t n,
+			     uint64_t seed)
+{
+	uint64_t i, bad = 0;
+
+	fill(buf + off[0], seed);
+	if (edu_dma(iova + off[0], EDU_BUF, 0))
+		return n;
+	for (i = 0; i < n; i++) {
+		if (i)
+			memset(buf + off[i], 0x5a, PG);
+		if (edu_dma(EDU_BUF, iova + off[i], 1))
+			return n;
+	}
+	for (i = 0; i < n; i++) {
+		if (same(buf + off[i], seed))
+			continue;
+		if (!bad++)
+			ksft_print_msg("offset %#" PRIx64 " did not get the device's bytes\n", off[i]);
+	}
+	return bad;
+}
+
+/* One check: edu reaches every unit of @size bytes of the buffer at IOVA. */
+static void every_unit(char *buf, uint64_t align, uint64_t size, uint64_t seed)
+{
+	uint64_t n, bad, *off = calloc(size / PG + 2, sizeof(*off));
+
+	if (!off)
+		bail("calloc");
+	n = probes(0, size, align, off);
+	bad = write_probes(buf, IOVA, off, n, seed);
+	ksft_test_result(bad == 0, "edu writes into every unit: %" PRIu64 " pages (%" PRIu64 " missed)\n",
+			 n, bad);
+	free(off);
 }
 
 static void touch(char *buf, uint64_t size)
@@ -250,76 +328,236 @@ static void touch(char *buf, uint64_t size)
 		buf[off] = 1;
 }
 
+/* Pages pinned (FOLL_PIN) and not yet released, system-wide. */
+static long pins(void)
+{
+	long acq = -1, rel = -1, v;
+	char name[64];
+	FILE *f;
+
+	/* Fold the per-cpu counts into the totals first. */
+	f = fopen("/proc/sys/vm/stat_refresh", "w");
+	if (f) {
+		fputs("1\n", f);
+		fclose(f);
+	}
+	f = fopen("/proc/vmstat", "r");
+	if (!f)
+		bail("/proc/vmstat");
+	while (fscanf(f, "%63s %ld", name, &v) == 2) {
+		if (!strcmp(name, "nr_foll_pin_acquired"))
+			acq = v;
+		else if (!strcmp(name, "nr_foll_pin_released"))
+			rel = v;
+	}
+	fclose(f);
+	if (acq < 0 || rel < 0)
+		ksft_exit_fail_msg("no nr_foll_pin_* in /proc/vmstat\n");
+	return acq - rel;
+}
+
 static int test(char **argv)
 {
+	const char *kind = argv[7];
 	uint64_t align = strtoull(argv[5], NULL, 0);
 	uint64_t size = strtoull(argv[6], NULL, 0);
-	int counted = !strcmp(argv[7], "counted");
+	int anon = !strcmp(kind, "anon"), none = !strcmp(kind, "none");
+	long lck0, lck, pin0, pinned, want_pins = none ? 0 : (long)(size / PG);
 	uint64_t done;
-	long lck0, lck;
 	char *buf;
 	int e;
 
+	if (!anon && !none && strcmp(kind, "mem"))
+		ksft_exit_fail_msg("kind must be none, mem or anon, not %s\n", kind);
 	vfio_open(argv[2], argv[3]);
 	buf = map_buf(argv[4], align, size);
 	touch(buf, size);
 	lck0 = vmlck_kb();
+	pin0 = pins();
 
 	e = map_dma(buf, IOVA, size);
-	result(e == 0, "VFIO_IOMMU_MAP_DMA of %" PRIu64 " MiB of %s (%s)",
-	       size >> 20, argv[4], strerror(e));
-	if (e) {
-		printf("Bail out! no DMA mapping to test\n");
-		return 1;
-	}
+	ksft_test_result(e == 0, "VFIO_IOMMU_MAP_DMA of %" PRIu64 " MiB of %s (%s)\n",
+			 size >> 20, argv[4], strerror(e));
+	if (e)
+		ksft_exit_fail_msg("no DMA mapping to test\n");
 	lck = vmlck_kb();
-	if (counted)
-		result(lck - lck0 == (long)(size >> 10),
-		       "the pinned pages are counted in VmLck (%ld kB more)", lck - lck0);
-	else
-		result(lck == lck0, "nothing is counted in VmLck (%ld kB more)", lck - lck0);
+	/* Device-dax pages are reserved: VFIO never counts them; the pins tell. */
+	if (anon)
+		ksft_test_result(lck - lck0 == (long)(size >> 10),
+				 "the pinned pages are counted in VmLck (%ld kB more)\n", lck - lck0);
+	else if (none)
+		ksft_test_result(lck == lck0, "nothing is counted in VmLck (%ld kB more)\n",
+				 lck - lck0);
+	pinned = pins() - pin0;
+	ksft_test_result(pinned == want_pins, "%ld pages are pinned (%ld)\n", want_pins, pinned);
+
+	every_unit(buf, align, size, 5);
 	dma_rounds(buf, align, size, 1, "mapped");
 
 	e = unmap_dma(IOVA, size, &done);
-	result(e == 0 && done == size, "VFIO_IOMMU_UNMAP_DMA unmaps all %" PRIu64 " bytes (%s, %" PRIu64 ")",
-	       size, strerror(e), done);
-	result(vmlck_kb() == lck0, "VmLck is back to where it was (%ld kB)", vmlck_kb());
+	ksft_test_result(e == 0 && done == size,
+			 "VFIO_IOMMU_UNMAP_DMA unmaps all %" PRIu64 " bytes (%s, %" PRIu64 ")\n",
+			 size, strerror(e), done);
+	if (anon)
+		ksft_test_result(vmlck_kb() == lck0, "VmLck is back to where it was (%ld kB)\n",
+				 vmlck_kb());
+	pinned = pins() - pin0;
+	ksft_test_result(pinned == 0, "and no page is pinned any more (%ld)\n", pinned);
 	/* After the unmap the device must not reach the memory any more. */
 	fill(buf, 77);
-	result(edu_dma(EDU_BUF, IOVA, 1) == 0 && same(buf, 77),
-	       "after the unmap a device write to the old IOVA does not reach the memory");
+	ksft_test_result(edu_dma(EDU_BUF, IOVA, 1) == 0 && same(buf, 77),
+			 "after the unmap a device write to the old IOVA does not reach the memory\n");
 
 	e = map_dma(buf, IOVA, size);
-	result(e == 0, "mapping it again succeeds (%s)", strerror(e));
+	ksft_test_result(e == 0, "mapping it again succeeds (%s)\n", strerror(e));
 	dma_rounds(buf, align, size, 10, "mapped again");
+	lck = vmlck_kb();
+	pinned = pins() - pin0;
 
 	/* Bad input; each must leave what is mapped as it was. */
 	e = map_dma(buf + PG, IOVA, size - PG);
-	result(e == EEXIST, "an overlapping map fails with EEXIST (%s)", strerror(e));
+	ksft_test_result(e == EEXIST, "an overlapping map fails with EEXIST (%s)\n", strerror(e));
 	e = map_dma(buf + 1, IOVA + size, PG);
-	result(e == EINVAL, "an unaligned vaddr fails with EINVAL (%s)", strerror(e));
+	ksft_test_result(e == EINVAL, "an unaligned vaddr fails with EINVAL (%s)\n", strerror(e));
 	e = map_dma(buf, IOVA + size + 1, PG);
-	result(e == EINVAL, "an unaligned iova fails with EINVAL (%s)", strerror(e));
+	ksft_test_result(e == EINVAL, "an unaligned iova fails with EINVAL (%s)\n", strerror(e));
 	e = map_dma(buf, IOVA + size, PG + 1);
-	result(e == EINVAL, "an unaligned size fails with EINVAL (%s)", strerror(e));
+	ksft_test_result(e == EINVAL, "an unaligned size fails with EINVAL (%s)\n", strerror(e));
 	e = map_dma(buf + size - PG, IOVA + size, 2 * PG);
-	result(e == EFAULT && nothing_mapped(IOVA + size, 2 * PG),
-	       "a range running into the hole after the buffer fails with EFAULT and maps nothing (%s)",
-	       strerror(e));
+	ksft_test_result(e == EFAULT && nothing_mapped(IOVA + size, 2 * PG),
+			 "a range running into the hole after the buffer fails with EFAULT and maps nothing (%s)\n",
+			 strerror(e));
 	e = unmap_dma(IOVA, size / 2, &done);
-	result(e == EINVAL, "unmapping the first half fails with EINVAL (%s)", strerror(e));
+	ksft_test_result(e == EINVAL, "unmapping the first half fails with EINVAL (%s)\n",
+			 strerror(e));
 	e = unmap_dma(IOVA + PG, size - PG, &done);
-	result(e == EINVAL, "unmapping all but the first page fails with EINVAL (%s)",
-	       strerror(e));
-	result(vmlck_kb() == lck, "VmLck is unchanged by the failed calls (%ld kB)", vmlck_kb());
+	ksft_test_result(e == EINVAL, "unmapping all but the first page fails with EINVAL (%s)\n",
+			 strerror(e));
+	if (anon)
+		ksft_test_result(vmlck_kb() == lck, "VmLck is unchanged by the failed calls (%ld kB)\n",
+				 vmlck_kb());
+	ksft_test_result(pins() - pin0 == pinned, "so are the pins (%ld, were %ld)\n",
+			 pins() - pin0, pinned);
 	dma_rounds(buf, align, size, 20, "after the bad calls");
 
 	/* Teardown with the mapping in place releases it. */
 	vfio_close();
-	result(vmlck_kb() == lck0, "closing the container releases the mapping (VmLck %ld kB)",
-	       vmlck_kb());
+	if (anon)
+		ksft_test_result(vmlck_kb() == lck0,
+				 "closing the container releases the mapping (VmLck %ld kB)\n",
+				 vmlck_kb());
+	pinned = pins() - pin0;
+	ksft_test_result(pinned == 0, "closing the container unpins everything (%ld)\n", pinned);
 	munmap(buf, size);
-	return tap_done();
+	ksft_plan_and_exit();
+}
+
+/*
+ * The second half of the device's first @size bytes, then the first half:
+ * at the middle the pfns jump back by @size.
+ */
+static int swapped(char **argv)
+{
+	uint64_t align = strtoull(argv[5], NULL, 0);
+	uint64_t size = strtoull(argv[6], NULL, 0);
+	uint64_t half = size / 2, done;
+	char *buf;
+	int e;
+
+	if (half % align)
+		ksft_exit_fail_msg("half of %" PRIu64 " is not a multiple of %" PRIu64 "\n",
+				   size, align);
+	vfio_open(argv[2], argv[3]);
+	buf = reserve(size, align);
+	map_at(buf, argv[4], half, half);
+	map_at(buf + half, argv[4], 0, half);
+	touch(buf, size);
+
+	e = map_dma(buf, IOVA, size);
+	ksft_test_result(e == 0, "VFIO_IOMMU_MAP_DMA of the two halves of %s in swapped order (%s)\n",
+			 argv[4], strerror(e));
+	if (e)
+		ksft_exit_fail_msg("no DMA mapping to test\n");
+	every_unit(buf, align, size, 31);
+	ksft_test_result(copy_round(buf, IOVA, half - PG, half, 32) &&
+			 copy_round(buf, IOVA, half, half - PG, 33),
+			 "edu copies from the last page of the first half to the first of the second and back\n");
+	e = unmap_dma(IOVA, size, &done);
+	ksft_test_result(e == 0 && done == size,
+			 "VFIO_IOMMU_UNMAP_DMA unmaps all %" PRIu64 " bytes (%s, %" PRIu64 ")\n",
+			 size, strerror(e), done);
+	vfio_close();
+	munmap(buf, size);
+	ksft_plan_and_exit();
+}
+
+/*
+ * One MAP_DMA over anonymous memory and two units of @dev next to each
+ * other, anonymous first if @anon_first.
+ */
+static void mixed_one(const char *dev, uint64_t align, int anon_first)
+{
+	const char *order = anon_first ? "anonymous then dax" : "dax then anonymous";
+	uint64_t anon_size = BATCH + 3 * PG, dax_size = align < BATCH ? BATCH + 2 * PG : 2 * align;
+	uint64_t size = anon_size + dax_size;
+	uint64_t a0, d0, n, bad, done, *off;
+	long lck0, pin0, lck, pinned;
+	char *buf;
+	int e;
+
+	/* The dax part starts at an align boundary either way. */
+	buf = reserve(size + align, align);
+	if (anon_first) {
+		buf += align - anon_size % align;
+		a0 = 0;
+		d0 = anon_size;
+	} else {
+		d0 = 0;
+		a0 = dax_size;
+	}
+	map_at(buf + a0, "anon", 0, anon_size);
+	map_at(buf + d0, dev, 0, dax_size);
+	touch(buf, size);
+	lck0 = vmlck_kb();
+	pin0 = pins();
+
+	e = map_dma(buf, IOVA, size);
+	ksft_test_result(e == 0, "%s: one VFIO_IOMMU_MAP_DMA over both (%s)\n", order, strerror(e));
+	if (e)
+		ksft_exit_fail_msg("no DMA mapping to test\n");
+	lck = vmlck_kb() - lck0;
+	ksft_test_result(lck == (long)(anon_size >> 10),
+			 "%s: the anonymous part is counted in VmLck (%ld kB more)\n", order, lck);
+	pinned = pins() - pin0;
+	ksft_test_result(pinned == (long)(anon_size / PG),
+			 "%s: its %" PRIu64 " pages are pinned (%ld)\n", order, anon_size / PG, pinned);
+	off = calloc(size / PG + 4, sizeof(*off));
+	if (!off)
+		bail("calloc");
+	n = probes(a0, a0 + anon_size, PG, off);
+	n += probes(d0, d0 + dax_size, align, off + n);
+	bad = write_probes(buf, IOVA, off, n, 41);
+	ksft_test_result(bad == 0, "%s: edu writes into every unit of both: %" PRIu64 " pages (%" PRIu64 " missed)\n",
+			 order, n, bad);
+	free(off);
+	ksft_test_result(copy_round(buf, IOVA, a0, d0 + dax_size - PG, 42) &&
+			 copy_round(buf, IOVA, d0, a0 + anon_size - PG, 43),
+			 "%s: edu copies from each part to the other\n", order);
+	e = unmap_dma(IOVA, size, &done);
+	pinned = pins() - pin0;
+	ksft_test_result(e == 0 && done == size && vmlck_kb() == lck0 && pinned == 0,
+			 "%s: VFIO_IOMMU_UNMAP_DMA unmaps all, VmLck and pins are back (%s, %" PRIu64 " bytes, %ld kB, %ld pinned)\n",
+			 order, strerror(e), done, vmlck_kb() - lck0, pinned);
+	munmap(buf, size);
+}
+
+static int mixed(char **argv)
+{
+	vfio_open(argv[2], argv[3]);
+	mixed_one(argv[4], strtoull(argv[5], NULL, 0), 1);
+	mixed_one(argv[4], strtoull(argv[5], NULL, 0), 0);
+	vfio_close();
+	ksft_plan_and_exit();
 }
 
 static int revoked(char **argv)
@@ -332,16 +570,16 @@ static int revoked(char **argv)
 	vfio_open(argv[2], argv[3]);
 	buf = map_buf(argv[4], align, size);
 	buf[0] = 1;
-	printf("# mapped\n");
+	ksft_print_msg("mapped\n");
 	fflush(stdout);
 	if (!fgets(line, sizeof(line), stdin))
 		bail("stdin");
 	e = map_dma(buf, IOVA, size);
-	result(e == EFAULT && nothing_mapped(IOVA, size),
-	       "VFIO_IOMMU_MAP_DMA of a revoked device-dax mapping fails with EFAULT and maps nothing (%s)",
-	       strerror(e));
+	ksft_test_result(e == EFAULT && nothing_mapped(IOVA, size),
+			 "VFIO_IOMMU_MAP_DMA of a revoked device-dax mapping fails with EFAULT and maps nothing (%s)\n",
+			 strerror(e));
 	vfio_close();
-	return tap_done();
+	ksft_plan_and_exit();
 }
 
 static int cmp_u64(const void *a, const void *b)
@@ -389,13 +627,21 @@ static int bench(char **argv)
 
 int main(int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "bench"))
+		ksft_print_header();
 	if (argc == 8 && !strcmp(argv[1], "test"))
 		return test(argv);
+	if (argc == 7 && !strcmp(argv[1], "swapped"))
+		return swapped(argv);
+	if (argc == 6 && !strcmp(argv[1], "mixed"))
+		return mixed(argv);
 	if (argc == 7 && !strcmp(argv[1], "revoked"))
 		return revoked(argv);
 	if (argc == 7 && !strcmp(argv[1], "bench"))
 		return bench(argv);
-	fprintf(stderr, "usage: vfiodma test GROUP BDF BUF ALIGN SIZE counted|uncounted\n"
+	fprintf(stderr, "usage: vfiodma test GROUP BDF BUF ALIGN SIZE none|mem|anon\n"
+		"       vfiodma swapped GROUP BDF DEV ALIGN SIZE\n"
+		"       vfiodma mixed GROUP BDF DEV ALIGN\n"
 		"       vfiodma revoked GROUP BDF DEV ALIGN SIZE\n"
 		"       vfiodma bench GROUP BDF BUF SIZE REPS\n");
 	return 2;
