@@ -42,7 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tap.h"
+#include "mapbuf.h"
 
 #ifndef MADV_HWPOISON
 #define MADV_HWPOISON 100
@@ -95,7 +95,7 @@ static inline uint64_t pattern(uint64_t seed, uint64_t off)
  * Map @len bytes of @path, shared, at a 2M boundary plus @skew (so that a
  * 4K skew keeps the mapping from using PMD entries).
  */
-static char *map_at(const char *path, uint64_t len, uint64_t skew)
+static char *hw_map(const char *path, uint64_t len, uint64_t skew)
 {
 	uint64_t span = len + (4 << 20);
 	char *res, *buf;
@@ -140,32 +140,35 @@ static void check_bus(const char *how, char *buf, uint64_t off, unsigned int lsb
 {
 	char *want = buf + (off & ~((1ULL << lsb) - 1));
 
-	result(got_bus == 1, "%s: one SIGBUS (got %d)", how, (int)got_bus);
-	result(bus_code == BUS_MCEERR_AR, "%s: si_code BUS_MCEERR_AR (%d, got %d)",
+	ksft_test_result(got_bus == 1, "%s: one SIGBUS (got %d)\n", how, (int)got_bus);
+	ksft_test_result(bus_code == BUS_MCEERR_AR, "%s: si_code BUS_MCEERR_AR (%d, got %d)\n",
 	       how, BUS_MCEERR_AR, bus_code);
-	result(bus_addr == want, "%s: si_addr %p, the start of the 2^%u unit (got %p)",
+	ksft_test_result(bus_addr == want, "%s: si_addr %p, the start of the 2^%u unit (got %p)\n",
 	       how, (void *)want, lsb, bus_addr);
-	result(bus_lsb == (short)lsb, "%s: si_addr_lsb %u (got %d)", how, lsb, bus_lsb);
+	ksft_test_result(bus_lsb == (short)lsb, "%s: si_addr_lsb %u (got %d)\n", how, lsb, bus_lsb);
 }
 
 static int do_write(const char *path, uint64_t len, uint64_t seed)
 {
-	char *buf = map_at(path, len, 0);
-	uint64_t off;
+	char *buf = hw_map(path, len, 0);
+	uint64_t off, bad = 0;
 
 	for (off = 0; off + 8 <= len; off += 64)
 		*(volatile uint64_t *)(buf + off) = pattern(seed, off);
 	/* A file on a DAX file system needs it; device-dax refuses it. */
 	if (!is_chr(path) && msync(buf, len, MS_SYNC))
 		bail("msync");
-	result(1, "wrote the pattern (seed %" PRIu64 ") over %" PRIu64 " bytes", seed, len);
-	return tap_done();
+	for (off = 0; off + 8 <= len; off += 64)
+		bad += *(volatile uint64_t *)(buf + off) != pattern(seed, off);
+	ksft_test_result(!bad, "wrote the pattern (seed %" PRIu64 ") over %" PRIu64
+			 " bytes and read it back (%" PRIu64 " words differ)\n", seed, len, bad);
+	ksft_plan_and_exit();
 }
 
 static int do_verify(const char *path, uint64_t len, uint64_t seed, uint64_t poff,
 		     uint64_t unit)
 {
-	char *buf = map_at(path, len, 0);
+	char *buf = hw_map(path, len, 0);
 	uint64_t off, skip = poff & ~(unit - 1), bad = 0, in_unit = 0;
 
 	for (off = 0; off + 8 <= len; off += 64) {
@@ -178,15 +181,15 @@ static int do_verify(const char *path, uint64_t len, uint64_t seed, uint64_t pof
 		if (v != pattern(seed, off) && bad++ < 5)
 			printf("# mismatch at %#" PRIx64 ": %#" PRIx64 "\n", off, v);
 	}
-	result(!bad, "the pattern is intact outside [%#" PRIx64 ", %#" PRIx64
-	       ") (%" PRIu64 " words differ)", skip, skip + unit, bad);
+	ksft_test_result(!bad, "the pattern is intact outside [%#" PRIx64 ", %#" PRIx64
+	       ") (%" PRIu64 " words differ)\n", skip, skip + unit, bad);
 	printf("# inside the poisoned unit %" PRIu64 " words differ\n", in_unit);
-	return tap_done();
+	ksft_plan_and_exit();
 }
 
 static int do_madv(const char *path, uint64_t len, uint64_t off, unsigned int lsb)
 {
-	char *buf = map_at(path, len, lsb < 21 ? 4096 : 0);
+	char *buf = hw_map(path, len, lsb < 21 ? 4096 : 0);
 	char *page = buf + (off & ~4095ULL);
 	volatile char c;
 	int ret;
@@ -197,16 +200,16 @@ static int do_madv(const char *path, uint64_t len, uint64_t off, unsigned int ls
 	(void)c;
 	errno = 0;
 	ret = madvise(page, 4096, MADV_HWPOISON);
-	result(ret == 0, "madvise(MADV_HWPOISON) at offset %#" PRIx64 " returns 0 (%d, %s)",
+	ksft_test_result(ret == 0, "madvise(MADV_HWPOISON) at offset %#" PRIx64 " returns 0 (%d, %s)\n",
 	       off, ret, strerror(errno));
 	check_bus("madvise", buf, off, lsb);
-	return tap_done();
+	ksft_plan_and_exit();
 }
 
 static int do_mce(const char *path, uint64_t len, uint64_t off, unsigned int lsb,
 		  const char *phys, const char *req)
 {
-	char *buf = map_at(path, len, lsb < 21 ? 4096 : 0);
+	char *buf = hw_map(path, len, lsb < 21 ? 4096 : 0);
 	volatile uint64_t *line = (volatile uint64_t *)(buf + (off & ~63ULL));
 	char tmp[4096];
 	cpu_set_t cpus;
@@ -237,12 +240,15 @@ static int do_mce(const char *path, uint64_t len, uint64_t off, unsigned int lsb
 	bus_jump = 0;
 	printf("# %" PRIu64 " reads in %" PRIu64 " ms\n", reads, (now_us() - t0) / 1000);
 	check_bus("machine check", buf, off, lsb);
-	return tap_done();
+	ksft_plan_and_exit();
 }
 
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
+
+	if (argc > 1)
+		ksft_print_header();
 
 	if (!strcmp(cmd, "write") && argc == 5)
 		return do_write(argv[2], num(argv[3]), num(argv[4]));
