@@ -15,15 +15,11 @@ grep -q GenuineIntel /proc/cpuinfo || bail "not an Intel vCPU: the guest needs v
 need_modules nd_e820 nd_pmem dax_pmem device_dax
 ns=$(nd_first namespace -N -i) || bail "no namespace on the legacy region"
 
+# As in 01-devdax-madvise.sh, at another offset.
 len=$((64 << 20))
 off=$(( (5 << 21) + 3 * 4096 + 64 ))
 unit=$((2 << 20))
-check "make $ns devdax map=mem align 2M" \
-	nd create-namespace -f -e "$ns" -m devdax --map mem --align 2M
-check "/dev/dax0.0 appears" test -c /dev/dax0.0
-[ -c /dev/dax0.0 ] || bail "no /dev/dax0.0"
-phys=$(cat /sys/bus/dax/devices/dax0.0/resource)
-size=$(cat /sys/bus/dax/devices/dax0.0/size)
+hw_devdax_setup "$ns"
 addr=$(printf '%#x' $(( phys + off )))
 pfn=$(( (phys + off) >> 12 ))
 note "dax0.0 at $phys, size $size; machine check at $addr"
@@ -37,19 +33,7 @@ check "the host injected the machine check ($(cat "$RUN/mce.ack" 2>&1))" \
 page=$(printf '%x' $(( (phys + off) & ~4095 )))
 check "the kernel took it as an error in user access, in page $page" \
 	sh -c "dmesg | grep -q 'Uncorrected hardware memory error in user-access at $page\$'"
-v=$(mf_verdict "$pfn")
-check "memory-failure reports pfn $(printf '%#x' "$pfn") recovered ($v)" \
-	test "$v" = "dax page: Recovered"
-hw1=$(hw_corrupted)
-check "HardwareCorrupted grows by 4 kB ($hw0 -> $hw1 kB)" test "$hw1" -eq $((hw0 + 4))
+hw_recovered "$pfn" "$hw0"
 
-check "disable the namespace" nd disable-namespace "$ns"
-check "/dev/dax0.0 is gone" test ! -e /dev/dax0.0
-check "enable the namespace" nd enable-namespace "$ns"
-check "/dev/dax0.0 comes back, the same size" \
-	sh -c "test -c /dev/dax0.0 && test \$(cat /sys/bus/dax/devices/dax0.0/size) -eq $size"
-sub_tap "devdax after disable/enable" "$PROGS/hwpoison" verify /dev/dax0.0 "$len" 13 "$off" "$unit"
-check "destroy the namespace" nd destroy-namespace -f "$ns"
-check "$ns is disabled, without /dev/dax0.0" \
-	ns_destroyed "$ns" /dev/dax0.0
+hw_devdax_teardown "$ns" "$size" "$len" 13 "$off" "$unit"
 done_testing

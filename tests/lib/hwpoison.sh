@@ -54,3 +54,46 @@ ns_destroyed() {
 	echo "$out"
 	grep -q '"state":"disabled"' <<<"$out" && test ! -e "$2"
 }
+
+# hw_recovered PFN HW0: memory-failure logged PFN as a recovered dax page,
+# and HardwareCorrupted grew from HW0 kB by that one page.
+hw_recovered() {
+	local v hw1
+
+	v=$(mf_verdict "$1")
+	check "memory-failure reports pfn $(printf '%#x' "$1") recovered ($v)" \
+		test "$v" = "dax page: Recovered"
+	hw1=$(hw_corrupted)
+	check "HardwareCorrupted grows by 4 kB ($2 -> $hw1 kB)" test "$hw1" -eq $(($2 + 4))
+}
+
+# hw_devdax_setup NS: make NS a devdax namespace with map=mem and align 2M,
+# /dev/dax0.0; sets phys (its physical start) and size.
+# shellcheck disable=SC2034 # phys and size are for the caller
+hw_devdax_setup() {
+	check "make $1 devdax map=mem align 2M" \
+		nd create-namespace -f -e "$1" -m devdax --map mem --align 2M
+	check "/dev/dax0.0 appears" test -c /dev/dax0.0
+	[ -c /dev/dax0.0 ] || bail "no /dev/dax0.0"
+	phys=$(cat /sys/bus/dax/devices/dax0.0/resource)
+	size=$(cat /sys/bus/dax/devices/dax0.0/size)
+}
+
+# hw_devdax_teardown NS SIZE LEN SEED OFF UNIT: after a memory error at OFF
+# in /dev/dax0.0 (SIZE bytes, of devdax namespace NS), disable, enable and
+# destroy NS: each step returns (no hang), the device comes back the same
+# size, and the pattern written with SEED over LEN bytes is intact outside
+# the UNIT-sized unit at OFF.
+hw_devdax_teardown() {
+	local ns=$1 size=$2 len=$3 seed=$4 off=$5 unit=$6
+
+	check "disable the namespace" nd disable-namespace "$ns"
+	check "/dev/dax0.0 is gone" test ! -e /dev/dax0.0
+	check "enable the namespace" nd enable-namespace "$ns"
+	check "/dev/dax0.0 comes back, the same size" \
+		sh -c "test -c /dev/dax0.0 && test \$(cat /sys/bus/dax/devices/dax0.0/size) -eq $size"
+	sub_tap "devdax after disable/enable" "$PROGS/hwpoison" verify /dev/dax0.0 "$len" "$seed" "$off" "$unit"
+	check "destroy the namespace" nd destroy-namespace -f "$ns"
+	check "$ns is disabled, without /dev/dax0.0" \
+		ns_destroyed "$ns" /dev/dax0.0
+}

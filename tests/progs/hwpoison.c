@@ -82,6 +82,10 @@ static uint64_t num(const char *s)
 	return v;
 }
 
+/*
+ * daxpattern.c's pattern (splitmix64 of seed and offset), repeated so that
+ * each program builds on its own; the two never check each other's data.
+ */
 static inline uint64_t pattern(uint64_t seed, uint64_t off)
 {
 	uint64_t z = off + seed * 0x9e3779b97f4a7c15ULL;

@@ -424,6 +424,7 @@ static int bench(char **argv)
 	return 0;
 }
 
+/* Subcommand dispatch, of the same shape as vfiodma.c's (kept per program). */
 int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "bench"))

@@ -58,6 +58,7 @@ static int make_devdax(struct ndctl_namespace *ndns, unsigned long align,
 	if (!dax)
 		return fail("find the region's dax seed", -ENODEV);
 
+	/* One libndctl setter after another; the first that fails says which. */
 	uuid_generate(uuid);
 	rc = ndctl_dax_set_uuid(dax, uuid);
 	if (rc)
