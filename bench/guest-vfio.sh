@@ -15,17 +15,16 @@ REPS=${REPS:-3}
 . "$TOP/tests/lib/edu.sh"
 # shellcheck source=tests/lib/dax.sh
 . "$TOP/tests/lib/dax.sh"
+# shellcheck source=tests/lib/kprobe.sh
+. "$TOP/tests/lib/kprobe.sh"
 
 edu_vfio >/dev/null
 need_modules nd_e820 nd_pmem dax_pmem device_dax
 ns=$(nd_first namespace -N) || bail "no namespace on the legacy region"
 hp=/sys/module/vfio_iommu_type1/parameters/disable_hugepages
 
-tr=/sys/kernel/tracing
-mountpoint -q "$tr" || mount -t tracefs nodev "$tr"
-echo 'p:bench_lookup follow_pfnmap_start' >"$tr/kprobe_events"
-echo 'p:bench_gup pin_user_pages_remote' >>"$tr/kprobe_events"
-hits() { awk -v p="$1" '$1 == p { print $2 }' "$tr/kprobe_profile"; }
+kprobe_add bench_lookup follow_pfnmap_start || bail "no kprobe events"
+kprobe_add bench_gup pin_user_pages_remote || bail "no kprobe events"
 
 # one VARIANT BUF SIZE: a table row.
 one() {
@@ -34,13 +33,13 @@ one() {
 		printf '%-10s %-4s %10s %10s %10s %10s  # %s\n' "$v" "$((size >> 30))G" - - - - "$t"
 		return
 	fi
-	echo 1 >"$tr/events/kprobes/enable"
-	l0=$(hits bench_lookup) g0=$(hits bench_gup)
+	kprobe_arm 1
+	l0=$(kprobe_hits bench_lookup) g0=$(kprobe_hits bench_gup)
 	"$PROGS/vfiodma" bench "$EDU_GROUP" "$EDU" "$buf" "$size" 1 >/dev/null
-	echo 0 >"$tr/events/kprobes/enable"
+	kprobe_arm 0
 	printf '%-10s %-4s %10s %10s %10s %10s\n' "$v" "$((size >> 30))G" \
 		"$(awk '{ print $2 }' <<<"$t")" "$(awk '{ print $4 }' <<<"$t")" \
-		$(($(hits bench_lookup) - l0)) $(($(hits bench_gup) - g0))
+		$(($(kprobe_hits bench_lookup) - l0)) $(($(kprobe_hits bench_gup) - g0))
 }
 
 # dax ALIGN MAP: make $ns devdax; prints the device node.
@@ -66,4 +65,4 @@ for v in none-4K none-2M none-1G none-1G-4K mem-2M anon; do
 	echo N >"$hp"
 done
 dax_raw "$ns" >/dev/null
-echo >"$tr/kprobe_events"
+kprobe_clear

@@ -13,6 +13,12 @@
  *     its part inside the device works and the part past the end gets
  *     SIGBUS, as device-dax always did.
  *
+ *   daxhold ptdump DEV ALIGN LEN
+ *     Map LEN bytes of DEV shared, touch it once every ALIGN bytes, print
+ *     "# map START-END" (hex, END exclusive), then this process's page
+ *     tables as /sys/kernel/debug/page_tables/current_kernel shows them:
+ *     the leaves that map the device and their memory type.
+ *
  *   daxhold words DEV FROM TO XOR
  *     Check the 32-bit word at the start of every 4 KiB page of DEV from
  *     offset FROM to TO: it must be (offset >> 12) ^ XOR, what the nested
@@ -118,16 +124,46 @@ static int words(int fd, uint64_t from, uint64_t to, uint32_t xor)
 	return bad ? 1 : 0;
 }
 
+static int ptdump(int fd, uint64_t align, uint64_t len)
+{
+	const char *path = "/sys/kernel/debug/page_tables/current_kernel";
+	volatile char *map;
+	char buf[4096];
+	uint64_t off;
+	size_t n;
+	FILE *f;
+
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		perror("daxhold: mmap");
+		return 2;
+	}
+	for (off = 0; off < len; off += align)
+		map[off] = map[off];
+	f = fopen(path, "r");
+	if (!f) {
+		fprintf(stderr, "daxhold: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	printf("# map %#" PRIxPTR "-%#" PRIxPTR "\n", (uintptr_t)map,
+	       (uintptr_t)map + (uintptr_t)len);
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+		fwrite(buf, 1, n, stdout);
+	fclose(f);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int fd;
 
 	if (argc < 4 || (strcmp(argv[1], "hold") && strcmp(argv[1], "badmap") &&
-			 strcmp(argv[1], "words")) ||
-	    (!strcmp(argv[1], "badmap") && argc != 5) ||
+			 strcmp(argv[1], "words") && strcmp(argv[1], "ptdump")) ||
+	    ((!strcmp(argv[1], "badmap") || !strcmp(argv[1], "ptdump")) &&
+	     argc != 5) ||
 	    (!strcmp(argv[1], "words") && argc != 6)) {
 		fprintf(stderr, "usage: daxhold hold DEV LEN | badmap DEV ALIGN SIZE |\n"
-			"       words DEV FROM TO XOR\n");
+			"       ptdump DEV ALIGN LEN | words DEV FROM TO XOR\n");
 		return 2;
 	}
 	fd = open(argv[2], O_RDWR);
@@ -137,6 +173,8 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "hold"))
 		return hold(fd, strtoull(argv[3], NULL, 0));
+	if (!strcmp(argv[1], "ptdump"))
+		return ptdump(fd, strtoull(argv[3], NULL, 0), strtoull(argv[4], NULL, 0));
 	if (!strcmp(argv[1], "words"))
 		return words(fd, strtoull(argv[3], NULL, 0), strtoull(argv[4], NULL, 0),
 			     strtoul(argv[5], NULL, 0));
