@@ -138,7 +138,9 @@ if check_ok=$(insmod "$BUILD/kmod/memtype_hold.ko" phys="$phys" size=$((2 << 20)
 	mark="pageless-dax-test: refusal $(date +%s%N)"
 	echo "$mark" >/dev/kmsg
 	ndctl enable-namespace "$ns" >"$TAP_OUT" 2>&1
-	check "the device does not appear" test ! -e "$dev"
+	# The dax device exists (devtmpfs makes its node), but no driver.
+	check "device-dax does not bind ${dev#/dev/}" test ! -e "/sys/bus/dax/devices/${dev#/dev/}/driver"
+	check_fails "and $dev cannot be opened" sh -c "exec 3<$dev"
 	check "the kernel says why" sh -c "dmesg | sed -n '/$mark/,\$p' |
 		grep -E 'mapping0: $phys-0x[0-9a-f]+ cannot be write-back .*refusing'"
 	maps=$(memtypes "$phys" "$dsize")
@@ -147,7 +149,7 @@ if check_ok=$(insmod "$BUILD/kmod/memtype_hold.ko" phys="$phys" size=$((2 << 20)
 	[ -n "$maps" ] && diag <<<"$maps"
 	check "drop the uncached mapping" rmmod memtype_hold
 	check "disable and enable the namespace" sh -c "ndctl disable-namespace $ns && ndctl enable-namespace $ns"
-	check "the device is back" test -c "$dev"
+	check "the device is back" sh -c "test -e /sys/bus/dax/devices/${dev#/dev/}/driver && exec 3<$dev"
 	check "registered write-back again" memtype_wb "$phys" "$dsize"
 else
 	not_ok "hold an uncached mapping of $phys +2M"
