@@ -72,7 +72,7 @@ contains() {
 # report each of its points here, prefixed; other lines become comments.
 # A program that dies before its plan, or fails without a failing point,
 # adds a failing point of its own. kselftest's points have no " - "
-# ("ok 3 pfnmap.pte.data" or "ok 4 # SKIP reason"); a skip stays a skip.
+# ("ok 3 pfnmap.data_reads_back" or "ok 4 # SKIP reason"); a skip stays a skip.
 sub_tap() {
 	local prefix=$1 rc=0 out line desc points=0 plan=-1 bad=0
 	shift
