@@ -33,5 +33,26 @@ END {
 		if (("mem-2M " g) in map && map["mem-2M " g] <= map[b])
 			miss = miss "\n  speed: map=none at 1G is not faster than map=mem at " g
 	}
+	print ""
+	print "# unmap time / map time, same variant and size (goal for map=none: at most 10)"
+	printf "%-5s %12s %12s %12s %12s %12s %12s\n", "size", "none-1G", "none-1G-4K", \
+		"none-4K", "none-2M", "mem-2M", "anon"
+	for (s = 1; s <= 4; s *= 2) {
+		g = s "G"
+		printf "%-5s", g
+		n = split("none-1G none-1G-4K none-4K none-2M mem-2M anon", v, " ")
+		for (i = 1; i <= n; i++) {
+			k = v[i] " " g
+			if ((k in map) && map[k] > 0)
+				printf " %12.2f", unmap[k] / map[k]
+			else
+				printf " %12s", "-"
+		}
+		printf "\n"
+		k = "none-1G " g
+		if ((k in map) && unmap[k] > 10 * map[k])
+			miss = miss "\n  unmap: map=none at 1G unmaps " g " in " \
+				sprintf("%.1f", unmap[k] / map[k]) "x its map time (goal: 10x)"
+	}
 	print miss == "" ? "goals: all met" : "goals missed:" miss
 }
