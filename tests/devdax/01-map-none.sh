@@ -40,7 +40,12 @@ for align in 4096 $((2 << 20)) $((1 << 30)); do
 	[ "$align" = 4096 ] && len=$((64 << 20))
 	sub_tap "map=none align $align" env PFNMAP_DEV="$dev" PFNMAP_ALIGN="$align" \
 		PFNMAP_LEN="$len" PFNMAP_PHYS="$phys" "$PROGS/pfnmap"
+	mark="pageless-dax-test: badmap $align $(date +%s%N)"
+	echo "$mark" >/dev/kmsg
 	sub_tap "map=none align $align" "$PROGS/daxhold" badmap "$dev" "$align" "$dsize"
+	[ "$align" = 4096 ] ||
+		check "align $align: the kernel says why it refused the offset" sh -c \
+			"dmesg | sed -n '/$mark/,\$p' | grep -qF 'fail, unaligned offset 0x1000 ($(printf '%#x' $((align - 1))))'"
 
 	# Persistence: the info block and the data survive disable/enable.
 	check "align $align: write a pattern (a word per page)" \

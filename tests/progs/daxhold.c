@@ -9,7 +9,7 @@
  *
  *   daxhold badmap DEV ALIGN SIZE
  *     TAP (kselftest): an offset that is not a multiple of ALIGN is refused with
- *     EINVAL; a mapping longer than the device (SIZE bytes) is allowed,
+ *     EINVAL, also at an aligned address (MAP_FIXED); a mapping longer than the device (SIZE bytes) is allowed,
  *     its part inside the device works and the part past the end gets
  *     SIGBUS, as device-dax always did.
  *
@@ -79,14 +79,29 @@ static int badmap(int fd, uint64_t align, uint64_t size)
 	int st;
 
 	ksft_print_header();
-	ksft_set_plan(align > 4096 ? 4 : 3);
+	ksft_set_plan(align > 4096 ? 5 : 3);
 	if (align > 4096) {
+		char *at;
+
 		map = mmap(NULL, align, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 4096);
 		ksft_test_result(map == MAP_FAILED && errno == EINVAL,
 				 "mmap() at an offset inside an align unit fails with EINVAL (%s)\n",
 				 map == MAP_FAILED ? strerror(errno) : "it succeeded");
 		if (map != MAP_FAILED)
 			munmap(map, align);
+		/*
+		 * The same at an aligned address (MAP_FIXED inside a
+		 * reservation), where only the offset is wrong.
+		 */
+		at = mmap(NULL, 2 * align, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (at == MAP_FAILED)
+			ksft_exit_fail_msg("no address space to test with\n");
+		map = (char *)(((uintptr_t)at + align - 1) & ~(uintptr_t)(align - 1));
+		map = mmap(map, align, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 4096);
+		ksft_test_result(map == MAP_FAILED && errno == EINVAL,
+				 "and so it does at an aligned address with MAP_FIXED (%s)\n",
+				 map == MAP_FAILED ? strerror(errno) : "it succeeded");
+		munmap(at, 2 * align);
 	}
 	map = mmap(NULL, size + align, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
 	ksft_test_result(map != MAP_FAILED,
