@@ -7,7 +7,8 @@
  * the configured size (4K, 2M or 1G). Its ioctl reports what maps an
  * address, through follow_pfnmap_start(), follow_pfn() and follow_pte().
  *
- * Parameters: phys_base and phys_size (the range), align (entry size).
+ * Parameters: phys_base and phys_size (the range), align (entry size),
+ * wrnotify (read faults map read-only entries, see pfnmap_pfn_mkwrite()).
  * Loaded with phys_size=0 it maps nothing and only walks: the ioctl then
  * reports on any VM_PFNMAP mapping of the caller, e.g. of /dev/daxX.Y.
  */
@@ -32,6 +33,9 @@ MODULE_PARM_DESC(phys_size, "size of the physical range to map");
 static unsigned long align = PAGE_SIZE;
 module_param(align, ulong, 0444);
 MODULE_PARM_DESC(align, "size of every mapping entry: 4096, 2M or 1G");
+static bool wrnotify;
+module_param(wrnotify, bool, 0444);
+MODULE_PARM_DESC(wrnotify, "map read faults read-only, as a driver that tracks writes does");
 
 static struct resource *res;
 static void *kaddr;
@@ -98,6 +102,30 @@ static const struct vm_operations_struct pfnmap_vm_ops = {
 	.may_split = pfnmap_may_split,
 };
 
+/*
+ * With wrnotify: a pfn_mkwrite method makes mmap() leave write permission
+ * out of vm_page_prot (write notification), so read faults map read-only
+ * entries in a writable mapping, and a write fault makes them writable:
+ * a PTE through pfn_mkwrite, a PMD or PUD leaf through huge_fault.
+ */
+static vm_fault_t pfnmap_pfn_mkwrite(struct vm_fault *vmf)
+{
+	return 0;
+}
+
+static const struct vm_operations_struct pfnmap_wrnotify_vm_ops = {
+	.fault = pfnmap_fault,
+	.huge_fault = pfnmap_huge_fault,
+	.may_split = pfnmap_may_split,
+	.pfn_mkwrite = pfnmap_pfn_mkwrite,
+};
+
+static bool pfnmap_ours(struct vm_area_struct *vma)
+{
+	return vma->vm_ops == &pfnmap_vm_ops ||
+	       vma->vm_ops == &pfnmap_wrnotify_vm_ops;
+}
+
 static int pfnmap_open(struct inode *inode, struct file *file)
 {
 	/* Huge faults are for DAX files only: be one, as device-dax is. */
@@ -111,7 +139,7 @@ static int pfnmap_mmap(struct file *file, struct vm_area_struct *vma)
 		return -ENODEV;
 	if (!(vma->vm_flags & VM_SHARED))
 		return -EINVAL;
-	vma->vm_ops = &pfnmap_vm_ops;
+	vma->vm_ops = wrnotify ? &pfnmap_wrnotify_vm_ops : &pfnmap_vm_ops;
 	vma->vm_flags |= VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
 	return 0;
 }
@@ -149,7 +177,7 @@ static long pfnmap_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 	mmap_read_lock(mm);
 	vma = vma_lookup(mm, w.addr);
-	if (!vma || (vma->vm_ops != &pfnmap_vm_ops && range_size) ||
+	if (!vma || (!pfnmap_ours(vma) && range_size) ||
 	    !(vma->vm_flags & VM_PFNMAP)) {
 		ret = -ENXIO;
 		goto out;
@@ -178,7 +206,7 @@ static long pfnmap_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	/* only known for this module's own mappings */
 	w.phys_pfn = (range_base + w.addr - vma->vm_start +
 		      (vma->vm_pgoff << PAGE_SHIFT)) >> PAGE_SHIFT;
-	if (vma->vm_ops != &pfnmap_vm_ops)
+	if (!pfnmap_ours(vma))
 		w.phys_pfn = ~0ULL;
 out:
 	mmap_read_unlock(mm);

@@ -2,7 +2,8 @@
 # KVM guests whose RAM is pageless device-dax: tests/progs/kvmdax.c drives
 # a vCPU over map=none RAM at align 4K, 2M and 1G and checks the data from
 # both sides, the stage-2 mapping size (KVM's pages_4k/2m/1g), MADV_DONTNEED
-# and re-fault, dirty logging and back, and deleting the slot; map=mem
+# and re-fault, dirty logging and back, and deleting the slot; after the
+# VMM forked, guest stores to 1G leaves are mapped, none emulated; map=mem
 # device-dax and anonymous memory are the controls. Disabling the namespace
 # under a running VM makes its next run fail with EFAULT.
 . "$TOP/tests/lib/tap.sh"
@@ -20,6 +21,13 @@ for t in "4096 $((64 << 20)) 4K" "$((2 << 20)) $((256 << 20)) 2M" \
 	make_dax "$ns" "$align" none || continue
 	sub_tap "map=none align $level" "$PROGS/kvmdax" test "$dev" "$align" "$size" "$level"
 done
+# After the VMM forked, the guest's stores to 1G leaves are mapped at 1G,
+# none emulated (fork() used to write-protect PUD leaves; it never
+# touched PMD leaves of these mappings).
+if make_dax "$ns" $((1 << 30)) none; then
+	sub_tap "map=none align 1G, after a fork" "$PROGS/kvmdax" wrprot "$dev" $((1 << 30)) \
+		$((1 << 30)) 1G fork
+fi
 if make_dax "$ns" $((2 << 20)) mem; then
 	sub_tap "map=mem align 2M" "$PROGS/kvmdax" test "$dev" $((2 << 20)) $((256 << 20)) 2M
 fi

@@ -179,3 +179,35 @@ enable_cost() {
 	m1=$(memfree)
 	echo "$((m0 - m1)) $(( (t1 - t0) / 1000 ))"
 }
+
+# A driver with write notification over the legacy range: tests of what
+# VFIO and KVM do with entries that are read-only in a writable mapping.
+
+# free_legacy_range: unload the device-dax and nd drivers, so that no
+# driver claims the memmap= range any more (pfnmap_test can then map it).
+free_legacy_range() {
+	local m
+	# Bound regions hold the bus provider's module (nd_e820).
+	ndctl disable-region all >"$TAP_OUT" 2>&1 || { diag <"$TAP_OUT"; bail "cannot disable the regions"; }
+	for m in dax_pmem kmem device_dax nd_pmem nd_e820; do
+		grep -q "^$m " /proc/modules || continue
+		rmmod "$m" >"$TAP_OUT" 2>&1 || { diag <"$TAP_OUT"; bail "cannot unload $m"; }
+	done
+}
+
+# wrnotify_tap ALIGN SIZE NAME CMD...: load pfnmap_test over the first
+# SIZE bytes of the legacy range at 4 GiB, with entries of ALIGN and read
+# faults mapped read-only (wrnotify=1), and run CMD, which maps
+# /dev/pfnmap_test, as the subtest NAME; unload it again.
+wrnotify_tap() {
+	local align=$1 size=$2 name=$3
+	shift 3
+	if ! insmod "$BUILD/kmod/pfnmap_test.ko" phys_base=$((4 << 30)) \
+		phys_size="$size" align="$align" wrnotify=1 2>"$TAP_OUT"; then
+		not_ok "pfnmap_test loads with align $align and wrnotify=1"
+		diag <"$TAP_OUT"
+		return
+	fi
+	sub_tap "$name" "$@"
+	check "pfnmap_test unloads (align $align)" rmmod pfnmap_test
+}

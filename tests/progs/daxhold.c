@@ -19,6 +19,25 @@
  *     tables as /sys/kernel/debug/page_tables/current_kernel shows them:
  *     the leaves that map the device and their memory type.
  *
+ *   daxhold mremap DEV ALIGN SECONDS
+ *     For SECONDS: open DEV (again and again: a caller disables and
+ *     enables its namespace meanwhile), map two ALIGN units of it at a
+ *     fixed address, touch them, and move the mapping 64 times with
+ *     mremap() between two addresses 512 GiB apart (so that every move
+ *     needs page tables), touching it before each move; a touch after
+ *     the device went away gets SIGBUS, which is caught and counted.
+ *     Prints "moves N maps N sigbus N"; exit 0 if mremap() never failed
+ *     and something was moved.
+ *
+ *   daxhold thp DEV ALIGN SIZE none|mem
+ *     TAP (kselftest). The THP switches do not stop device-dax: a child
+ *     under prctl(PR_SET_THP_DISABLE), and one that madvise()s its
+ *     mapping MADV_NOHUGEPAGE, each map SIZE bytes of DEV and write and
+ *     read a word in every ALIGN unit without SIGBUS. Then MADV_COLD and
+ *     MADV_PAGEOUT of the whole mapping: EINVAL for map=none (VM_PFNMAP),
+ *     success for map=mem; the data stays either way. (The caller checks
+ *     the kernel log: 6.1 cleared map=mem's PMD leaves as "bad pmd".)
+ *
  *   daxhold words DEV FROM TO XOR
  *     Check the 32-bit word at the start of every 4 KiB page of DEV from
  *     offset FROM to TO: it must be (offset >> 12) ^ XOR, what the nested
@@ -29,12 +48,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kselftest.h"
@@ -119,6 +141,142 @@ static int badmap(int fd, uint64_t align, uint64_t size)
 	return KSFT_FAIL;	/* not reached */
 }
 
+static sigjmp_buf bus_jmp;
+
+static void on_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(bus_jmp, 1);
+}
+
+/* Touch a word in each @align unit of @map: 0, or 1 if that got SIGBUS. */
+static int touch_units(volatile char *map, uint64_t len, uint64_t align)
+{
+	uint64_t off;
+
+	if (sigsetjmp(bus_jmp, 1))
+		return 1;
+	for (off = 0; off < len; off += align)
+		map[off] = map[off];
+	return 0;
+}
+
+static int mremap_race(const char *dev, uint64_t align, unsigned int seconds)
+{
+	char *at[2] = { (char *)(64ULL << 40), (char *)((64ULL << 40) + (512ULL << 30)) };
+	struct sigaction sa = { .sa_handler = on_sigbus };
+	uint64_t len = 2 * align, moves = 0, maps = 0, sigbus = 0;
+	time_t end = time(NULL) + seconds;
+	char *map;
+	int i, fd;
+
+	if (sigaction(SIGBUS, &sa, NULL))
+		return 2;
+	while (time(NULL) < end) {
+		fd = open(dev, O_RDWR);
+		map = MAP_FAILED;
+		if (fd >= 0) {
+			map = mmap(at[0], len, PROT_READ | PROT_WRITE,
+				   MAP_SHARED | MAP_FIXED_NOREPLACE, fd, 0);
+			close(fd);
+		}
+		if (map == MAP_FAILED) {
+			/* The device is away for now. */
+			usleep(10000);
+			continue;
+		}
+		if (map != at[0]) {
+			fprintf(stderr, "daxhold: mapped at %p, not %p\n", map, at[0]);
+			return 2;
+		}
+		maps++;
+		for (i = 0; i < 64; i++) {
+			char *to = at[(i + 1) % 2];
+
+			sigbus += touch_units(map, len, align);
+			if (mremap(map, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, to) != to) {
+				perror("daxhold: mremap");
+				return 1;
+			}
+			map = to;
+			moves++;
+		}
+		munmap(map, len);
+	}
+	printf("moves %" PRIu64 " maps %" PRIu64 " sigbus %" PRIu64 "\n", moves, maps, sigbus);
+	return moves ? 0 : 1;
+}
+
+/* Write, then read back, a word in each @align unit of @len bytes. */
+static int units_hold(volatile uint64_t *map, uint64_t len, uint64_t align, uint64_t seed)
+{
+	uint64_t off;
+
+	for (off = 0; off < len; off += align)
+		map[off / 8] = seed ^ off;
+	for (off = 0; off < len; off += align)
+		if (map[off / 8] != (seed ^ off))
+			return 1;
+	return 0;
+}
+
+/* In a child: map @len bytes of @fd, switch THP off as @how says, touch. */
+static int thp_child(int fd, uint64_t align, uint64_t len, const char *how)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		void *map;
+
+		if (!strcmp(how, "prctl") && prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0))
+			_exit(2);
+		map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (map == MAP_FAILED)
+			_exit(3);
+		if (!strcmp(how, "madvise") && madvise(map, len, MADV_NOHUGEPAGE))
+			_exit(4);
+		_exit(units_hold(map, len, align, 0x7470));
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : WEXITSTATUS(status);
+}
+
+static int thp(int fd, uint64_t align, uint64_t len, const char *kind)
+{
+	int none = !strcmp(kind, "none"), advice[2] = { MADV_COLD, MADV_PAGEOUT }, i, e;
+	const char *name[2] = { "MADV_COLD", "MADV_PAGEOUT" };
+	volatile uint64_t *map;
+
+	ksft_print_header();
+	ksft_set_plan(6);
+	e = thp_child(fd, align, len, "prctl");
+	ksft_test_result(e == 0, "under PR_SET_THP_DISABLE every unit maps and holds data (status %d)\n",
+			 e);
+	e = thp_child(fd, align, len, "madvise");
+	ksft_test_result(e == 0, "after MADV_NOHUGEPAGE every unit maps and holds data (status %d)\n",
+			 e);
+
+	map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED)
+		ksft_exit_fail_msg("mmap: %s\n", strerror(errno));
+	units_hold(map, len, align, 0xc01d);
+	for (i = 0; i < 2; i++) {
+		e = madvise((void *)map, len, advice[i]) ? errno : 0;
+		ksft_test_result(e == (none ? EINVAL : 0), "%s %s (%s)\n", name[i],
+				 none ? "is refused with EINVAL: VM_PFNMAP" : "succeeds",
+				 strerror(e));
+	}
+	for (e = 0, i = 0; (uint64_t)i < len / align; i++)
+		e += map[(uint64_t)i * align / 8] != (0xc01d ^ ((uint64_t)i * align));
+	ksft_test_result(e == 0, "the data is still there (%d units differ)\n", e);
+	ksft_test_result(units_hold(map, len, align, 0xbeef) == 0, "and the units take new data\n");
+	munmap((void *)map, len);
+	ksft_finished();
+	return KSFT_FAIL;	/* not reached */
+}
+
 static int words(int fd, uint64_t from, uint64_t to, uint32_t xor)
 {
 	/* A mapping must be a multiple of the device's align: round up to 1G. */
@@ -172,13 +330,17 @@ int main(int argc, char **argv)
 {
 	int fd;
 
+	if (argc == 5 && !strcmp(argv[1], "mremap"))
+		return mremap_race(argv[2], strtoull(argv[3], NULL, 0), atoi(argv[4]));
 	if (argc < 4 || (strcmp(argv[1], "hold") && strcmp(argv[1], "badmap") &&
-			 strcmp(argv[1], "words") && strcmp(argv[1], "ptdump")) ||
+			 strcmp(argv[1], "words") && strcmp(argv[1], "ptdump") &&
+			 strcmp(argv[1], "thp")) ||
 	    ((!strcmp(argv[1], "badmap") || !strcmp(argv[1], "ptdump")) &&
 	     argc != 5) ||
-	    (!strcmp(argv[1], "words") && argc != 6)) {
+	    ((!strcmp(argv[1], "words") || !strcmp(argv[1], "thp")) && argc != 6)) {
 		fprintf(stderr, "usage: daxhold hold DEV LEN | badmap DEV ALIGN SIZE |\n"
-			"       ptdump DEV ALIGN LEN | words DEV FROM TO XOR\n");
+			"       ptdump DEV ALIGN LEN | words DEV FROM TO XOR |\n"
+			"       mremap DEV ALIGN SECONDS | thp DEV ALIGN SIZE none|mem\n");
 		return 2;
 	}
 	fd = open(argv[2], O_RDWR);
@@ -190,6 +352,8 @@ int main(int argc, char **argv)
 		return hold(fd, strtoull(argv[3], NULL, 0));
 	if (!strcmp(argv[1], "ptdump"))
 		return ptdump(fd, strtoull(argv[3], NULL, 0), strtoull(argv[4], NULL, 0));
+	if (!strcmp(argv[1], "thp"))
+		return thp(fd, strtoull(argv[3], NULL, 0), strtoull(argv[4], NULL, 0), argv[5]);
 	if (!strcmp(argv[1], "words"))
 		return words(fd, strtoull(argv[3], NULL, 0), strtoull(argv[4], NULL, 0),
 			     strtoul(argv[5], NULL, 0));

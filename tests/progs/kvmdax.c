@@ -25,6 +25,23 @@
  *     on stdin (the caller disables the namespace meanwhile): the next run
  *     must fail with EFAULT, and the VM must go away cleanly.
  *
+ *   kvmdax wrprot DEV ALIGN SIZE LEVEL fork|read|none
+ *     TAP. The host's entries of DEV are prepared as leave_read_only() in
+ *     mapbuf.h says: after a fork, or read-only or not yet mapped over a
+ *     device with write notification (pfnmap_test with wrnotify=1, whose
+ *     walker shows them so before, and writable after); with "read" the
+ *     guest reads its RAM first. The guest's stores to every page must all
+ *     be mapped at LEVEL, none emulated: the vCPU's insn_emulation
+ *     statistic grows no more than in a second pass over mapped RAM.
+ *
+ *   kvmdax vmrun BUF ALIGN refused|mapped
+ *     TAP. The guest, with paging and EFER.SVME, runs VMRUN on a VMCB at
+ *     the start of BUF (ALIGN bytes of it are the RAM slot). KVM maps a
+ *     nested VMCB outside the MMU notifier's protection (kvm_vcpu_map()):
+ *     "refused", it must refuse and inject #GP (the guest, with no IDT,
+ *     shuts down); "mapped", the VMRUN must return (the all-zero VMCB
+ *     fails its checks) and the guest report on its port.
+ *
  *   kvmdax bench BUF ALIGN SIZE
  *     Not a test: the time of the guest's first pass storing one word per
  *     4 KiB over SIZE bytes (every stage-2 fault included), then of a
@@ -99,6 +116,29 @@ asm(".pushsection .rodata\n"
     ".code64\n"
     "guest_code_end:\n"
     ".popsection\n");
+
+/*
+ * At VMRUN_AT in the code slot: in: eax = the guest-physical address of a
+ * VMCB. VMRUN it (the VMCB is all zeroes, so nested SVM fails the
+ * consistency checks and returns right after VMRUN with VMEXIT_INVALID),
+ * then report 1 on port 0x10 and halt. If KVM refuses to map the VMCB,
+ * it injects #GP, and with no IDT the guest shuts down.
+ */
+extern const unsigned char vmrun_code[], vmrun_code_end[];
+asm(".pushsection .rodata\n"
+    ".globl vmrun_code, vmrun_code_end\n"
+    "vmrun_code:\n"
+    ".code32\n"
+    "	vmrun\n"
+    "	mov $1, %eax\n"
+    "	mov $0x10, %dx\n"
+    "	out %eax, %dx\n"
+    "	hlt\n"
+    ".code64\n"
+    "vmrun_code_end:\n"
+    ".popsection\n");
+#define VMRUN_AT	0x4000ULL
+#define PGDIR_AT	0x8000ULL	/* 4 MiB pages mapping 4 GiB 1:1 */
 
 static int kvm, vm, vcpu;
 static struct kvm_run *run;
@@ -196,8 +236,8 @@ static int guest_pass(uint64_t size, uint32_t seed, int check, uint64_t *bad)
 	}
 }
 
-/* KVM's per-VM statistic @name, from its binary stats file. */
-static int64_t vm_stat(const char *name)
+/* KVM's statistic @name of the VM or vCPU @owner, from its binary stats file. */
+static int64_t kvm_stat(int owner, const char *name)
 {
 	struct kvm_stats_header h;
 	struct kvm_stats_desc *d;
@@ -206,7 +246,7 @@ static int64_t vm_stat(const char *name)
 	uint64_t v;
 	char *descs;
 	uint32_t i;
-	int fd = ioctl(vm, KVM_GET_STATS_FD, NULL);
+	int fd = ioctl(owner, KVM_GET_STATS_FD, NULL);
 
 	if (fd < 0 || pread(fd, &h, sizeof(h), 0) != sizeof(h))
 		return -1;
@@ -226,6 +266,11 @@ static int64_t vm_stat(const char *name)
 	free(descs);
 	close(fd);
 	return val;
+}
+
+static int64_t vm_stat(const char *name)
+{
+	return kvm_stat(vm, name);
 }
 
 struct levels { int64_t k4, m2, g1; };
@@ -397,6 +442,139 @@ static int revoked(char **argv)
 	ksft_plan_and_exit();
 }
 
+/*
+ * The guest stores to RAM whose host entries are read-only in a writable
+ * mapping (see leave_read_only()); with "read" the guest reads it first,
+ * so that KVM maps it read-only at stage 2 too. Every store must be mapped
+ * writable, none emulated.
+ */
+static int wrprot(char **argv)
+{
+	const char *path = argv[2], *level = argv[5], *how = argv[6];
+	uint64_t align = strtoull(argv[3], NULL, 0);
+	uint64_t size = strtoull(argv[4], NULL, 0);
+	int64_t e0, e1, e2;
+	struct levels l;
+	int walked;
+	uint64_t bad;
+	char *buf;
+	int r;
+
+	vm_create();
+	buf = map_buf(path, align, size);
+	if (leave_read_only(buf, size, how))
+		ksft_exit_fail_msg("cannot prepare the entries by %s\n", how);
+	walked = !strcmp(path, "/dev/pfnmap_test") && strcmp(how, "fork");
+	if (set_slot(1, 0, RAM_GPA, size, buf))
+		bail("memslot");
+	if (!strcmp(how, "read")) {
+		r = guest_pass(size, 0, 1, &bad);
+		ksft_test_result(r == 0, "the guest reads its RAM first (%d)\n", r);
+	}
+	if (walked)
+		ksft_test_result(pfnmap_test_writable(buf) == (strcmp(how, "read") ? -1 : 0),
+				 "before the stores, the first unit is %s\n",
+				 strcmp(how, "read") ? "not mapped" : "mapped read-only");
+	e0 = kvm_stat(vcpu, "insn_emulation");
+	r = guest_pass(size, 0x2468, 0, &bad);
+	e1 = kvm_stat(vcpu, "insn_emulation");
+	ksft_test_result(r == 0, "after \"%s\" the guest stores a word in each of its %" PRIu64 " pages (%d)\n",
+			 how, size / PG, r);
+	/* What a pass emulates anyway (its hlt, say), once all is mapped. */
+	r = guest_pass(size, 0x2468, 0, &bad);
+	e2 = kvm_stat(vcpu, "insn_emulation");
+	ksft_test_result(r == 0 && e0 >= 0 && e1 >= 0 && e2 >= 0 && e1 - e0 == e2 - e1,
+			 "and KVM emulated none of the stores (%" PRId64 " instructions emulated, %" PRId64 " in a pass over mapped RAM)\n",
+			 e1 - e0, e2 - e1);
+	if (walked)
+		ksft_test_result(pfnmap_test_writable(buf) == 1 &&
+				 pfnmap_test_writable(buf + size - PG) == 1,
+				 "the stores left the first and last units writable in the host\n");
+	l = levels();
+	show("after the stores", l);
+	ksft_test_result(at_level(l, level, size), "its RAM is mapped at stage 2 with %s entries\n",
+			 level);
+	bad = host_check(buf, size, 0x2468, 0);
+	ksft_test_result(bad == 0, "the host reads the guest's words (%" PRIu64 " bad)\n", bad);
+	vm_destroy();
+	munmap(buf, size);
+	ksft_plan_and_exit();
+}
+
+/*
+ * Let the vCPU run nested SVM: the SVM CPUID bit, EFER.SVME, and paging
+ * (VMRUN needs it), with a page directory of 4 MiB pages at PGDIR_AT.
+ */
+static void enable_svm(void)
+{
+	struct {
+		struct kvm_cpuid2 c;
+		struct kvm_cpuid_entry2 e[100];
+	} cpuid = { .c.nent = 100 };
+	struct kvm_sregs sregs;
+	uint32_t *pgdir = (uint32_t *)(code + PGDIR_AT), i;
+
+	if (ioctl(kvm, KVM_GET_SUPPORTED_CPUID, &cpuid))
+		bail("KVM_GET_SUPPORTED_CPUID");
+	for (i = 0; i < cpuid.c.nent; i++)
+		if (cpuid.e[i].function == 0x80000001 && !(cpuid.e[i].ecx & (1 << 2)))
+			ksft_exit_skip("KVM offers no nested SVM (kvm_amd nested=0?)\n");
+	if (ioctl(vcpu, KVM_SET_CPUID2, &cpuid))
+		bail("KVM_SET_CPUID2");
+	for (i = 0; i < 1024; i++)
+		pgdir[i] = (i << 22) | 0x83;	/* present, writable, 4 MiB */
+	if (ioctl(vcpu, KVM_GET_SREGS, &sregs))
+		bail("KVM_GET_SREGS");
+	sregs.cr3 = PGDIR_AT;
+	sregs.cr4 |= 1 << 4;			/* PSE */
+	sregs.cr0 |= 1U << 31;			/* PG */
+	sregs.efer |= 1 << 12;			/* SVME */
+	if (ioctl(vcpu, KVM_SET_SREGS, &sregs))
+		bail("KVM_SET_SREGS (paging, EFER.SVME)");
+	memcpy(code + VMRUN_AT, vmrun_code, vmrun_code_end - vmrun_code);
+}
+
+/*
+ * KVM maps a nested guest's VMCB (vmcb12) with kvm_vcpu_map(), outside
+ * the MMU notifier's protection. Put it at the start of BUF: "refused"
+ * means the VMRUN must end in a shutdown (KVM refuses the map and injects
+ * #GP), "mapped" that it must return (VMEXIT_INVALID) and the guest
+ * report on its port.
+ */
+static int vmrun(char **argv)
+{
+	const char *path = argv[2], *want = argv[4];
+	uint64_t align = strtoull(argv[3], NULL, 0);
+	struct kvm_regs regs = { .rip = VMRUN_AT, .rsp = CODE_SIZE, .rflags = 2,
+				 .rax = RAM_GPA };
+	int refused = !strcmp(want, "refused"), r;
+	char *buf;
+
+	if (!refused && strcmp(want, "mapped"))
+		ksft_exit_fail_msg("refused or mapped, not %s\n", want);
+	vm_create();
+	enable_svm();
+	buf = map_buf(path, align, align);
+	memset(buf, 0, PG);
+	if (set_slot(1, 0, RAM_GPA, align, buf))
+		bail("memslot");
+	if (ioctl(vcpu, KVM_SET_REGS, &regs))
+		bail("KVM_SET_REGS");
+	r = ioctl(vcpu, KVM_RUN, 0) ? -errno : 0;
+	if (refused)
+		ksft_test_result(r == 0 && run->exit_reason == KVM_EXIT_SHUTDOWN,
+				 "VMRUN of a VMCB in %s: KVM refuses to map it, the guest shuts down (%d, exit %u)\n",
+				 path, r, run->exit_reason);
+	else
+		ksft_test_result(r == 0 && run->exit_reason == KVM_EXIT_IO &&
+				 run->io.port == REPORT_PORT,
+				 "VMRUN of a VMCB in %s: KVM maps it and the VMRUN returns (%d, exit %u)\n",
+				 path, r, run->exit_reason);
+	vm_destroy();
+	munmap(buf, align);
+	ksft_plan_and_exit();
+}
+
 static int bench(char **argv)
 {
 	uint64_t align = strtoull(argv[3], NULL, 0);
@@ -433,10 +611,16 @@ int main(int argc, char **argv)
 		return test(argv);
 	if (argc == 5 && !strcmp(argv[1], "revoked"))
 		return revoked(argv);
+	if (argc == 7 && !strcmp(argv[1], "wrprot"))
+		return wrprot(argv);
+	if (argc == 5 && !strcmp(argv[1], "vmrun"))
+		return vmrun(argv);
 	if (argc == 5 && !strcmp(argv[1], "bench"))
 		return bench(argv);
 	fprintf(stderr, "usage: kvmdax test BUF ALIGN SIZE 4K|2M|1G|any\n"
 		"       kvmdax revoked DEV ALIGN SIZE\n"
+		"       kvmdax wrprot DEV ALIGN SIZE 4K|2M|1G fork|read|none\n"
+		"       kvmdax vmrun BUF ALIGN refused|mapped\n"
 		"       kvmdax bench BUF ALIGN SIZE\n");
 	return 2;
 }

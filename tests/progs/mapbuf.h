@@ -11,11 +11,14 @@
 #include <fcntl.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "kselftest.h"
+#include "../kmod/pfnmap_test.h"
 
 /*
  * 6.1's kselftest.h does not declare its printers printf-like; these
@@ -105,6 +108,72 @@ static inline char *map_buf(const char *path, uint64_t align, uint64_t size)
 
 	map_at(buf, path, 0, size);
 	munmap(buf + size, align + 4096);
+	return buf;
+}
+
+/*
+ * Prepare the entries that map [@buf, @buf + @size) of a writable mapping
+ * as @how says: "fork" writes every page and forks a child that exits at
+ * once (fork() used to write-protect the parent's PUD leaves); "read"
+ * only reads every page (over a driver with write notification, such as
+ * pfnmap_test loaded with wrnotify=1, read faults map read-only entries);
+ * "none" leaves them unmapped (over such a driver the first write fault
+ * on a 4 KiB page maps it read-only too). Returns 0, or -1 if @how is
+ * none of these or the child failed.
+ */
+static inline int leave_read_only(char *buf, uint64_t size, const char *how)
+{
+	uint64_t off;
+	int status;
+	pid_t pid;
+
+	if (!strcmp(how, "none"))
+		return 0;
+	if (!strcmp(how, "read")) {
+		for (off = 0; off < size; off += 4096)
+			(void)*(volatile char *)(buf + off);
+		return 0;
+	}
+	if (strcmp(how, "fork"))
+		return -1;
+	for (off = 0; off < size; off += 4096)
+		*(volatile char *)(buf + off) = 1;
+	pid = fork();
+	if (pid == 0)
+		_exit(0);
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status))
+		return -1;
+	return 0;
+}
+
+/*
+ * Whether pfnmap_test (the device mapped at @addr, /dev/pfnmap_test) maps
+ * @addr with a writable entry: 1 or 0, or -1 if it cannot tell.
+ */
+static inline int pfnmap_test_writable(void *addr)
+{
+	struct pfnmap_walk w = { .addr = (uintptr_t)addr };
+	int fd = open("/dev/pfnmap_test", O_RDWR), r = -1;
+
+	if (fd >= 0 && !ioctl(fd, PFNMAP_TEST_WALK, &w))
+		r = !!(w.flags & PFNMAP_WRITABLE);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/* Map @size bytes of device @path PROT_READ (shared) at an @align boundary. */
+static inline char *map_buf_read_only(const char *path, uint64_t align, uint64_t size)
+{
+	char *buf = reserve(size, align);
+	int fd = open(path, O_RDWR);
+
+	if (fd < 0)
+		bail(path);
+	if (mmap(buf, size, PROT_READ, MAP_SHARED | MAP_FIXED, fd, 0) != buf)
+		bail("mmap read-only");
+	close(fd);
 	return buf;
 }
 

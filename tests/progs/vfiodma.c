@@ -40,6 +40,16 @@
  *     disables the namespace meanwhile), then VFIO_IOMMU_MAP_DMA of it must
  *     fail with EFAULT and leave nothing mapped.
  *
+ *   vfiodma wrprot GROUP BDF DEV ALIGN SIZE fork|read|none
+ *     TAP. Map SIZE bytes of DEV and prepare its entries as
+ *     leave_read_only() in mapbuf.h says: after a fork, or read-only or
+ *     not yet mapped over a device with write notification (pfnmap_test
+ *     with wrnotify=1, whose walker then shows them read-only or absent
+ *     before the map, and writable after it); VFIO_IOMMU_MAP_DMA for
+ *     reading and writing must succeed and edu reach every unit. A
+ *     mapping of DEV without PROT_WRITE is refused with EFAULT and maps
+ *     nothing.
+ *
  *   vfiodma bench GROUP BDF BUF SIZE REPS
  *     Not a test: print the median time of VFIO_IOMMU_MAP_DMA and of
  *     VFIO_IOMMU_UNMAP_DMA of SIZE bytes of BUF in microseconds, one line
@@ -597,6 +607,54 @@ static int revoked(char **argv)
 	ksft_plan_and_exit();
 }
 
+/*
+ * A writable DMA mapping of entries that are read-only in a writable
+ * mapping (see leave_read_only()): type1 makes them writable, as GUP does
+ * for pages; a read-only mapping stays refused.
+ */
+static int wrprot(char **argv)
+{
+	uint64_t align = strtoull(argv[5], NULL, 0);
+	uint64_t size = strtoull(argv[6], NULL, 0);
+	const char *how = argv[7];
+	uint64_t done;
+	int e, walked;
+	char *buf;
+
+	vfio_open(argv[2], argv[3]);
+	buf = map_buf(argv[4], align, size);
+	if (leave_read_only(buf, size, how))
+		ksft_exit_fail_msg("cannot prepare the entries by %s\n", how);
+	walked = !strcmp(argv[4], "/dev/pfnmap_test") && strcmp(how, "fork");
+	if (walked)
+		ksft_test_result(pfnmap_test_writable(buf) == (strcmp(how, "read") ? -1 : 0),
+				 "before the map, the first unit is %s\n",
+				 strcmp(how, "read") ? "not mapped" : "mapped read-only");
+	e = map_dma(buf, IOVA, size);
+	ksft_test_result(e == 0, "VFIO_IOMMU_MAP_DMA of %" PRIu64 " MiB after \"%s\" succeeds (%s)\n",
+			 size >> 20, how, strerror(e));
+	if (walked)
+		ksft_test_result(pfnmap_test_writable(buf) == 1 &&
+				 pfnmap_test_writable(buf + size - PG) == 1,
+				 "and it left the first and last units writable\n");
+	if (!e) {
+		every_unit(buf, align, size, 9);
+		e = unmap_dma(IOVA, size, &done);
+		ksft_test_result(e == 0 && done == size, "and unmaps (%s)\n", strerror(e));
+	}
+	munmap(buf, size);
+
+	buf = map_buf_read_only(argv[4], align, size);
+	leave_read_only(buf, size, "read");
+	e = map_dma(buf, IOVA, size);
+	ksft_test_result(e == EFAULT && nothing_mapped(IOVA, size),
+			 "a mapping of it without PROT_WRITE is refused with EFAULT (%s)\n",
+			 strerror(e));
+	munmap(buf, size);
+	vfio_close();
+	ksft_plan_and_exit();
+}
+
 static int cmp_u64(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
@@ -653,12 +711,15 @@ int main(int argc, char **argv)
 		return mixed(argv);
 	if (argc == 7 && !strcmp(argv[1], "revoked"))
 		return revoked(argv);
+	if (argc == 8 && !strcmp(argv[1], "wrprot"))
+		return wrprot(argv);
 	if (argc == 7 && !strcmp(argv[1], "bench"))
 		return bench(argv);
 	fprintf(stderr, "usage: vfiodma test GROUP BDF BUF ALIGN SIZE none|mem|anon\n"
 		"       vfiodma swapped GROUP BDF DEV ALIGN SIZE\n"
 		"       vfiodma mixed GROUP BDF DEV ALIGN\n"
 		"       vfiodma revoked GROUP BDF DEV ALIGN SIZE\n"
+		"       vfiodma wrprot GROUP BDF DEV ALIGN SIZE fork|read|none\n"
 		"       vfiodma bench GROUP BDF BUF SIZE REPS\n");
 	return 2;
 }

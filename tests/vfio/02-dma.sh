@@ -5,8 +5,9 @@
 # leaves), also with the halves of the device mapped in swapped order and
 # next to anonymous memory in one DMA mapping, with device-dax with pages
 # and anonymous memory as controls (pinned, and unpinned again);
-# unmap cuts the device off; bad input fails cleanly; and a map after the
-# namespace was disabled under the buffer gets EFAULT.
+# unmap cuts the device off; bad input fails cleanly; a buffer at 1G can
+# be mapped for DMA after a fork(); and a map after the namespace was
+# disabled under the buffer gets EFAULT.
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/dax.sh"
 . "$TOP/tests/lib/edu.sh"
@@ -30,6 +31,15 @@ for align in 4096 $((2 << 20)) $((1 << 30)); do
 	sub_tap "map=none align $align, next to anonymous memory" "$PROGS/vfiodma" mixed \
 		"$EDU_GROUP" "$EDU" "$dev" "$align"
 done
+
+# After a fork() the parent's 1G leaves can be mapped for DMA (fork()
+# used to write-protect them, and MAP_DMA failed with EFAULT; fork()
+# never touched PMD leaves of these mappings). The kselftest checks the
+# leaves themselves.
+if make_dax "$ns" $((1 << 30)) none; then
+	sub_tap "map=none align 1G, after a fork" "$PROGS/vfiodma" wrprot "$EDU_GROUP" \
+		"$EDU" "$dev" $((1 << 30)) "$dsize" fork
+fi
 
 if make_dax "$ns" $((2 << 20)) mem; then
 	sub_tap "map=mem align 2M" "$PROGS/vfiodma" test "$EDU_GROUP" "$EDU" \
