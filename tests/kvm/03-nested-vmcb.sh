@@ -1,12 +1,14 @@
 #!/bin/bash
 # KVM maps some guest pages outside its MMU notifier's protection, with
-# kvm_vcpu_map(): a nested guest's VMCB (SVM), the VMCS pages of nested
-# VMX. A page of pageless memory could be disabled and reused meanwhile,
-# so KVM refuses to map a pfn it holds no reference on, unless
-# kvm.allow_unsafe_mappings=1, as mainline does since v6.12: a guest
-# whose VMRUN names a VMCB in map=none RAM gets #GP (and, with no IDT,
-# shuts down), and the kernel says why; anonymous memory works; with the
-# parameter set, so does map=none.
+# kvm_vcpu_map(): a nested guest's VMCB (SVM), the virtual-APIC and
+# posted-interrupt pages of nested VMX. A page of pageless memory could be
+# disabled and reused meanwhile, so KVM refuses to map a pfn without a
+# refcounted page unless kvm.allow_unsafe_mappings=1 (mainline's name): a
+# guest whose VMRUN names a VMCB in map=none RAM shuts down (KVM injects
+# #GP, and its IDT is empty), the VMCB untouched, and the kernel says why;
+# in anonymous memory KVM maps it and writes VMEXIT_INVALID into it, with
+# or without the parameter; with the parameter set, so it does in map=none
+# RAM. Only the SVM path can run here (no nested VMX under TCG).
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/dax.sh"
 
@@ -31,6 +33,8 @@ check "the kernel says why it refused" sh -c \
 sub_tap "anonymous memory" "$PROGS/kvmdax" vmrun anon $((2 << 20)) mapped
 if check "kvm reloads with allow_unsafe_mappings=1" kvm_reload allow_unsafe_mappings=1; then
 	sub_tap "map=none, unsafe mappings allowed" "$PROGS/kvmdax" vmrun "$dev" \
+		$((2 << 20)) mapped
+	sub_tap "anonymous memory, unsafe mappings allowed" "$PROGS/kvmdax" vmrun anon \
 		$((2 << 20)) mapped
 	check "kvm reloads with the default" kvm_reload
 fi

@@ -35,12 +35,14 @@
  *     statistic grows no more than in a second pass over mapped RAM.
  *
  *   kvmdax vmrun BUF ALIGN refused|mapped
- *     TAP. The guest, with paging and EFER.SVME, runs VMRUN on a VMCB at
- *     the start of BUF (ALIGN bytes of it are the RAM slot). KVM maps a
- *     nested VMCB outside the MMU notifier's protection (kvm_vcpu_map()):
- *     "refused", it must refuse and inject #GP (the guest, with no IDT,
- *     shuts down); "mapped", the VMRUN must return (the all-zero VMCB
- *     fails its checks) and the guest report on its port.
+ *     TAP. The guest, with paging, EFER.SVME and a host save area, runs
+ *     VMRUN on an all-zero VMCB at the start of BUF (ALIGN bytes of it are
+ *     the RAM slot). KVM maps a nested VMCB outside the MMU notifier's
+ *     protection (kvm_vcpu_map()): "refused", it must refuse and inject
+ *     #GP (the guest, with an empty IDT, shuts down) and leave the VMCB
+ *     as it was; "mapped", it must write VMEXIT_INVALID into the VMCB
+ *     (which fails its checks) and the VMRUN return, the guest reporting
+ *     on its port.
  *
  *   kvmdax bench BUF ALIGN SIZE
  *     Not a test: the time of the guest's first pass storing one word per
@@ -120,9 +122,10 @@ asm(".pushsection .rodata\n"
 /*
  * At VMRUN_AT in the code slot: in: eax = the guest-physical address of a
  * VMCB. VMRUN it (the VMCB is all zeroes, so nested SVM fails the
- * consistency checks and returns right after VMRUN with VMEXIT_INVALID),
- * then report 1 on port 0x10 and halt. If KVM refuses to map the VMCB,
- * it injects #GP, and with no IDT the guest shuts down.
+ * consistency checks, writes VMEXIT_INVALID into the VMCB and returns
+ * right after VMRUN), then report 1 on port 0x10 and halt. If KVM refuses
+ * to map the VMCB, it injects #GP, and with an empty IDT the guest shuts
+ * down.
  */
 extern const unsigned char vmrun_code[], vmrun_code_end[];
 asm(".pushsection .rodata\n"
@@ -139,6 +142,9 @@ asm(".pushsection .rodata\n"
     ".popsection\n");
 #define VMRUN_AT	0x4000ULL
 #define PGDIR_AT	0x8000ULL	/* 4 MiB pages mapping 4 GiB 1:1 */
+#define HSAVE_AT	0x9000ULL	/* the host save area VMRUN needs */
+#define MSR_VM_HSAVE_PA	0xc0010117
+#define VMCB_EXIT_CODE	0x70		/* SVM_EXIT_ERR (-1) after a failed VMRUN */
 
 static int kvm, vm, vcpu;
 static struct kvm_run *run;
@@ -502,8 +508,9 @@ static int wrprot(char **argv)
 }
 
 /*
- * Let the vCPU run nested SVM: the SVM CPUID bit, EFER.SVME, and paging
- * (VMRUN needs it), with a page directory of 4 MiB pages at PGDIR_AT.
+ * Let the vCPU run nested SVM: the SVM CPUID bit, EFER.SVME, paging (VMRUN
+ * needs it), with a page directory of 4 MiB pages at PGDIR_AT, and a host
+ * save area. The IDT is empty (limit 0), so any exception shuts it down.
  */
 static void enable_svm(void)
 {
@@ -511,6 +518,10 @@ static void enable_svm(void)
 		struct kvm_cpuid2 c;
 		struct kvm_cpuid_entry2 e[100];
 	} cpuid = { .c.nent = 100 };
+	struct {
+		struct kvm_msrs m;
+		struct kvm_msr_entry e;
+	} msrs = { .m.nmsrs = 1, .e.index = MSR_VM_HSAVE_PA, .e.data = HSAVE_AT };
 	struct kvm_sregs sregs;
 	uint32_t *pgdir = (uint32_t *)(code + PGDIR_AT), i;
 
@@ -529,8 +540,12 @@ static void enable_svm(void)
 	sregs.cr4 |= 1 << 4;			/* PSE */
 	sregs.cr0 |= 1U << 31;			/* PG */
 	sregs.efer |= 1 << 12;			/* SVME */
+	sregs.idt.base = 0;
+	sregs.idt.limit = 0;
 	if (ioctl(vcpu, KVM_SET_SREGS, &sregs))
 		bail("KVM_SET_SREGS (paging, EFER.SVME)");
+	if (ioctl(vcpu, KVM_SET_MSRS, &msrs) != 1)
+		bail("KVM_SET_MSRS (VM_HSAVE_PA)");
 	memcpy(code + VMRUN_AT, vmrun_code, vmrun_code_end - vmrun_code);
 }
 
@@ -548,6 +563,7 @@ static int vmrun(char **argv)
 	struct kvm_regs regs = { .rip = VMRUN_AT, .rsp = CODE_SIZE, .rflags = 2,
 				 .rax = RAM_GPA };
 	int refused = !strcmp(want, "refused"), r;
+	uint64_t exit_code;
 	char *buf;
 
 	if (!refused && strcmp(want, "mapped"))
@@ -561,15 +577,16 @@ static int vmrun(char **argv)
 	if (ioctl(vcpu, KVM_SET_REGS, &regs))
 		bail("KVM_SET_REGS");
 	r = ioctl(vcpu, KVM_RUN, 0) ? -errno : 0;
+	exit_code = *(volatile uint64_t *)(buf + VMCB_EXIT_CODE);
 	if (refused)
-		ksft_test_result(r == 0 && run->exit_reason == KVM_EXIT_SHUTDOWN,
-				 "VMRUN of a VMCB in %s: KVM refuses to map it, the guest shuts down (%d, exit %u)\n",
-				 path, r, run->exit_reason);
+		ksft_test_result(r == 0 && run->exit_reason == KVM_EXIT_SHUTDOWN && !exit_code,
+				 "VMRUN of a VMCB in %s: KVM refuses to map it, the guest shuts down (%d, exit %u, VMCB exit code %#" PRIx64 ")\n",
+				 path, r, run->exit_reason, exit_code);
 	else
 		ksft_test_result(r == 0 && run->exit_reason == KVM_EXIT_IO &&
-				 run->io.port == REPORT_PORT,
-				 "VMRUN of a VMCB in %s: KVM maps it and the VMRUN returns (%d, exit %u)\n",
-				 path, r, run->exit_reason);
+				 run->io.port == REPORT_PORT && exit_code == ~0ULL,
+				 "VMRUN of a VMCB in %s: KVM maps it, writes VMEXIT_INVALID into it, and the VMRUN returns (%d, exit %u, VMCB exit code %#" PRIx64 ")\n",
+				 path, r, run->exit_reason, exit_code);
 	vm_destroy();
 	munmap(buf, align);
 	ksft_plan_and_exit();
