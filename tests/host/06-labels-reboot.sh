@@ -47,7 +47,9 @@ second_checks second
 check "third boot with memmap=1G!4G memmap=1G!5G" boot moved 'memmap=1G!4G memmap=1G!5G'
 out=$(cat "$BUILD/runs/host-labels-moved/output.log")
 check "the kernel says the old labels are for another interleave set" \
-	contains "$out" "written for another interleave set, ignored"
+	contains "$out" "2 labels written for another interleave set or namespace type, ignored"
+check "and says it once for the region, not per label" \
+	test "$(grep -c 'written for another interleave set' <<<"$out")" -eq 1
 check "and no devdax namespace appears" sh -c \
 	"! grep -q '\"mode\":\"devdax\"' '$BUILD/runs/host-labels-moved/output.log'"
 check "fourth boot with memmap=2G!4G again" boot second-again
