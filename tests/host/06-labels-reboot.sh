@@ -47,7 +47,7 @@ second_checks second
 check "third boot with memmap=1G!4G memmap=1G!5G" boot moved 'memmap=1G!4G memmap=1G!5G'
 out=$(cat "$BUILD/runs/host-labels-moved/output.log")
 check "the kernel says the old labels are for another interleave set" \
-	contains "$out" "2 labels written for another interleave set or namespace type, ignored"
+	contains "$out" "2 labels written for another interleave set, ignored"
 check "and says it once for the region, not per label" \
 	test "$(grep -c 'written for another interleave set' <<<"$out")" -eq 1
 check "and no devdax namespace appears" sh -c \
