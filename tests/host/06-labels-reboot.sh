@@ -7,8 +7,13 @@
 # both, still map=none, with their patterns. A third boots with memmap=
 # changed (memmap=1G!4G memmap=1G!5G: the same memory, still reserved, as
 # two ranges; the second has the old label area): the labels are ignored
-# with a dmesg line and no namespace appears; a fourth, with the old
-# memmap= again, finds both namespaces and their data untouched.
+# with a dmesg line, no namespace appears, and the region refuses space
+# for a new one (EBUSY and a line saying how to clear them); a fourth, with
+# the old memmap= again, finds both namespaces and their data untouched.
+# A fifth, with memmap= changed again, clears the labels (init-labels) and
+# makes a namespace; a sixth, back on the old memmap=, finds that label
+# foreign in turn: the old namespaces do not come back and space is
+# refused again.
 . "$TOP/tests/lib/tap.sh"
 
 img=$BUILD/reboot-ram.img
@@ -52,6 +57,24 @@ check "and says it once for the region, not per label" \
 	test "$(grep -c 'written for another interleave set' <<<"$out")" -eq 1
 check "and no devdax namespace appears" sh -c \
 	"! grep -q '\"mode\":\"devdax\"' '$BUILD/runs/host-labels-moved/output.log'"
+moved_region=$(sed -n 's/^CREATE \(region[0-9]*\) .*/\1/p' <<<"$out")
+check "the region with those labels refuses space for a new namespace" \
+	contains "$out" "CREATE ${moved_region:-?} refused"
+check "and the kernel says why and how to clear them" contains "$out" \
+	"2 labels of another interleave set on the DIMMs of ${moved_region:-?}: no space is allocated until they are cleared (ndctl init-labels)"
 check "fourth boot with memmap=2G!4G again" boot second-again
 second_checks second-again
+
+check "fifth boot, memmap= changed again: clear the labels, make a namespace" \
+	boot clear 'memmap=1G!4G memmap=1G!5G'
+check "a namespace was made after init-labels" sh -c \
+	"grep -q '^CLEARED region[0-9]* nmem[0-9]* namespace[0-9.]*\$' '$BUILD/runs/host-labels-clear/output.log'"
+check "sixth boot, memmap=2G!4G again" boot moved-again
+out=$(cat "$BUILD/runs/host-labels-moved-again/output.log")
+check "the kernel says the fifth boot's label is for another interleave set" \
+	contains "$out" "1 label written for another interleave set, ignored"
+check "the first boot's namespaces do not come back" sh -c \
+	"! grep -q '\"mode\":\"devdax\"' '$BUILD/runs/host-labels-moved-again/output.log'"
+check "and space for a new namespace is refused again" \
+	contains "$out" "CREATE region0 refused"
 done_testing

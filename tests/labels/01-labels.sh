@@ -6,15 +6,22 @@
 # again at another size; all come back after nd_e820 is reloaded; in the
 # other range a label that runs past the region, labels that overlap and
 # a label area of random bytes each yield no such namespace and a dmesg
-# line.
+# line; labels of another interleave set keep new namespaces out until
+# they are cleared; a range whose end is not page aligned stays
+# label-less.
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/dax.sh"
 
 need_modules nd_e820 nd_pmem dax_pmem device_dax
 regions=$(nd_names region -R | wc -l)
-check "the two memmap= ranges are two regions ($regions)" test "$regions" -eq 2
+check "the three memmap= ranges are three regions ($regions)" test "$regions" -eq 3
 dimms=$(nd_names nmem -D | wc -l)
-check "each has a DIMM for its labels ($dimms)" test "$dimms" -eq 2
+check "the two page-aligned ones have a DIMM for their labels ($dimms)" test "$dimms" -eq 2
+# The unaligned range: label-less, the whole range, and a line that says so.
+check "the unaligned range is a label-less region of all its 64 MiB + 2 KiB" \
+	test "$(nd_count '.size == 67110912 and (has("mappings") | not)' -R -D)" -eq 1
+check "dmesg says why it has no labels" sh -c \
+	"dmesg | grep -q 'mem 0x2c0000000-0x2c40007ff\\]: not page aligned, left label-less'"
 # The region of the 4 GiB range (the first region if none is that large).
 big=$(ndctl list -R | jq -r --argjson min $(( (4 << 30) - (1 << 20) )) \
 	'[.. | objects | select(.size? > $min) | .dev] | first // empty')
@@ -84,7 +91,8 @@ verify_all "after nd_e820 was reloaded"
 
 # Damaged labels in the other range: two namespaces there, then their
 # labels altered with valid checksums (labeledit.py), then random bytes.
-small=$(nd_names region -R | grep -vx "$big" | head -1)
+small=$(ndctl list -R -D | jq -r --arg big "$big" \
+	'[.. | objects | select(has("mappings")) | .dev | select(. != $big)] | first // empty')
 dimm=$(nd_first nmem -D -r "$small")
 note "the 1 GiB range is $small, its labels are on $dimm"
 check "two namespaces in $small" sh -c "ndctl create-namespace -r $small -s 256M -m raw &&
@@ -115,6 +123,18 @@ edited past "run past the region" "the label does not fit and is ignored" \
 	"do not fit the region, ignored" 1
 edited overlap "overlap another" "the labels overlap and are not used" \
 	"overlap another label, labels not used" 0
+# Labels of another interleave set (as after memmap= changed, keeping the
+# end of the range): ignored, and no space for new namespaces until they
+# are cleared.
+edited foreign "name another interleave set" "they are ignored" \
+	"2 labels written for another interleave set, ignored" 0
+check "a new namespace in $small is refused" \
+	sh -c "! ndctl create-namespace -r $small -s 64M -m raw"
+check "and none of 64 MiB is there" test "$(nd_count '.size == 67108864' -N -r "$small")" -eq 0
+check "and the kernel says why and how to clear them" sh -c \
+	"dmesg | grep -q '2 labels of another interleave set on the DIMMs of $small: no space is allocated until they are cleared (ndctl init-labels)'"
+check "clear them (init-labels)" nd_init_labels "$dimm"
+check "then the region gives space again" ndctl create-namespace -r "$small" -s 64M -m raw
 check "the saved labels load again" with_labels /tmp/labels.orig
 check "and $small has its two namespaces back ($(sized))" test "$(sized)" -eq 2
 

@@ -4,9 +4,10 @@
 keeping every checksum valid, so that only libnvdimm's own sense can
 refuse the result.
 
-usage: labeledit.py IN OUT past|overlap
+usage: labeledit.py IN OUT past|overlap|foreign
   past     the active label that starts last runs far past any region
   overlap  the second active label starts where the first one does
+  foreign  every active label names another interleave set (its cookie + 1)
 """
 import struct
 import sys
@@ -41,7 +42,7 @@ def current_index(area):
 
 
 def main():
-    if len(sys.argv) != 4 or sys.argv[3] not in ("past", "overlap"):
+    if len(sys.argv) != 4 or sys.argv[3] not in ("past", "overlap", "foreign"):
         sys.exit(__doc__)
     area = bytearray(open(sys.argv[1], "rb").read())
     labelsize, labeloff, nslot, free = current_index(area)
@@ -50,22 +51,28 @@ def main():
         sys.exit("labeledit: need two active labels, found %d" % len(active))
     labels = sorted((struct.unpack_from("<Q", area, labeloff + s * labelsize + 104)[0],
                      labeloff + s * labelsize) for s in active)
-    first, second = labels[0][1], labels[1][1]
+    second = labels[1][1]
     dpa = labels[0][0]
     if sys.argv[3] == "past":
-        target = labels[-1][1]
-        rawsize, = struct.unpack_from("<Q", area, target + 112)
-        struct.pack_into("<Q", area, target + 112, rawsize << 20)
-    else:
-        target = second
+        targets = [labels[-1][1]]
+        rawsize, = struct.unpack_from("<Q", area, targets[0] + 112)
+        struct.pack_into("<Q", area, targets[0] + 112, rawsize << 20)
+    elif sys.argv[3] == "overlap":
+        targets = [second]
         struct.pack_into("<Q", area, second + 104, dpa)
-    if labelsize == 256:
-        struct.pack_into("<Q", area, target + 248, 0)
-        struct.pack_into("<Q", area, target + 248,
-                         fletcher64(bytes(area[target:target + 256])))
+    else:
+        targets = [off for _, off in labels]
+        for target in targets:
+            cookie, = struct.unpack_from("<Q", area, target + 88)
+            struct.pack_into("<Q", area, target + 88, (cookie + 1) & (2**64 - 1))
+    for target in targets:
+        if labelsize == 256:
+            struct.pack_into("<Q", area, target + 248, 0)
+            struct.pack_into("<Q", area, target + 248,
+                             fletcher64(bytes(area[target:target + 256])))
+        print("labeledit: %s: label at %#x changed (%d-byte labels)"
+              % (sys.argv[3], target, labelsize))
     open(sys.argv[2], "wb").write(area)
-    print("labeledit: %s: label at %#x changed (%d-byte labels)"
-          % (sys.argv[3], target, labelsize))
 
 
 main()
