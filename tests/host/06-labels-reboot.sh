@@ -7,8 +7,8 @@
 # both, still map=none, with their patterns. A third boots with memmap=
 # changed (memmap=1G!4G memmap=1G!5G: the same memory, still reserved, as
 # two ranges; the second has the old label area): the labels are ignored
-# with a dmesg line, no namespace appears, and the region refuses space
-# for a new one (EBUSY and a line saying how to clear them); a fourth, with
+# with a dmesg line that says how to clear them, no namespace appears, and
+# the region refuses space for a new one; a fourth, with
 # the old memmap= again, finds both namespaces and their data untouched.
 # A fifth, with memmap= changed again, clears the labels (init-labels) and
 # makes a namespace; a sixth, back on the old memmap=, finds that label
@@ -61,7 +61,7 @@ moved_region=$(sed -n 's/^CREATE \(region[0-9]*\) .*/\1/p' <<<"$out")
 check "the region with those labels refuses space for a new namespace" \
 	contains "$out" "CREATE ${moved_region:-?} refused"
 check "and the kernel says why and how to clear them" contains "$out" \
-	"2 labels of another interleave set on the DIMMs of ${moved_region:-?}: no space is allocated until they are cleared (ndctl init-labels)"
+	"${moved_region:-?}: 2 labels written for another interleave set, ignored; no namespace space is given until they are cleared (ndctl init-labels -f)"
 check "fourth boot with memmap=2G!4G again" boot second-again
 second_checks second-again
 

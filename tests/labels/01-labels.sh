@@ -128,11 +128,26 @@ edited overlap "overlap another" "the labels overlap and are not used" \
 # are cleared.
 edited foreign "name another interleave set" "they are ignored" \
 	"2 labels written for another interleave set, ignored" 0
-check "a new namespace in $small is refused" \
+check "$small shows no available size" \
+	test "$(cat "/sys/bus/nd/devices/$small/available_size")" -eq 0
+check "dmesg says how to clear them" grep -q \
+	"2 labels written for another interleave set, ignored; no namespace space is given until they are cleared (ndctl init-labels -f)" \
+	/tmp/dmesg.labels
+check "ndctl create-namespace in $small fails" \
 	sh -c "! ndctl create-namespace -r $small -s 64M -m raw"
-check "and none of 64 MiB is there" test "$(nd_count '.size == 67108864' -N -r "$small")" -eq 0
+check "and no namespace of 64 MiB is there" \
+	test "$(nd_count '.size == 67108864' -N -r "$small")" -eq 0
+# What ndctl would write, without its capacity check: the kernel refuses.
+seed=$(cat "/sys/bus/nd/devices/$small/namespace_seed")
+# shellcheck disable=SC2317 # called through check
+size_refused() {
+	uuidgen >"/sys/bus/nd/devices/$seed/uuid" &&
+		! echo $((64 << 20)) 2>/tmp/size.err >"/sys/bus/nd/devices/$seed/size" &&
+		grep -q "Device or resource busy" /tmp/size.err
+}
+check "giving its seed $seed a size fails with EBUSY" size_refused
 check "and the kernel says why and how to clear them" sh -c \
-	"dmesg | grep -q '2 labels of another interleave set on the DIMMs of $small: no space is allocated until they are cleared (ndctl init-labels)'"
+	"dmesg | grep -q '2 labels of another interleave set on the DIMMs of $small: no space is allocated until they are cleared (ndctl init-labels -f)'"
 check "clear them (init-labels)" nd_init_labels "$dimm"
 check "then the region gives space again" ndctl create-namespace -r "$small" -s 64M -m raw
 check "the saved labels load again" with_labels /tmp/labels.orig

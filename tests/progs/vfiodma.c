@@ -40,6 +40,19 @@
  *     disables the namespace meanwhile), then VFIO_IOMMU_MAP_DMA of it must
  *     fail with EFAULT and leave nothing mapped.
  *
+ *   vfiodma held GROUP BDF DEV ALIGN SIZE
+ *     TAP. Map SIZE bytes of DEV for DMA, check that edu reaches every
+ *     unit, print "# mapped" and wait for a line on stdin (the caller
+ *     starts tearing the device down meanwhile, which must wait for this
+ *     mapping). Then edu writes a page into every unit again, with the
+ *     CPU mapping gone, and a second DMA mapping of it fails with EFAULT;
+ *     print "# dma done" and wait for a second line
+ *     (the caller checks that the teardown still waits); then unmap,
+ *     which lets the teardown finish, and check that the pins are back
+ *     where they were; print "# unmapped" and wait for a third line (the
+ *     caller makes the memory something else meanwhile), then have edu
+ *     write to the old IOVA of every unit, which must reach nothing.
+ *
  *   vfiodma wrprot GROUP BDF DEV ALIGN SIZE fork|read|none
  *     TAP. Map SIZE bytes of DEV and prepare its entries as
  *     leave_read_only() in mapbuf.h says: after a fork, or read-only or
@@ -368,19 +381,37 @@ static long pins(void)
 
 /*
  * The pin balance of a DMA mapping: @now pins more than when it started,
- * which must be @want. 6.1's type1 never releases the pins it takes on
- * device-dax pages with a struct page (map=mem): put_pfn() takes those
- * ZONE_DEVICE pages for reserved and skips them, so their pins leak (in
- * the unpatched base too). Until type1 records what it pinned, that case
- * is reported as a skip naming the leak, not as a pass.
+ * which must be @want. (6.1's type1 never released the pins it took on
+ * device-dax pages with a struct page, which are PageReserved: it decided
+ * what to unpin by what the pfns were, not by what it had pinned.)
  */
-static void pins_are(int leaky, long now, long want, const char *what)
+static void pins_are(long now, long want, const char *what)
 {
-	if (leaky && now != want)
-		ksft_test_result_skip("%s: %ld pins, want %ld: 6.1's VFIO type1 does not unpin device-dax pages (it takes them for reserved)\n",
-				      what, now, want);
-	else
-		ksft_test_result(now == want, "%s (%ld pins, want %ld)\n", what, now, want);
+	ksft_test_result(now == want, "%s (%ld pins, want %ld)\n", what, now, want);
+}
+
+/*
+ * Open edu's group (argv[2], argv[3]), map @size bytes of argv[4] at
+ * @align and touch them, note VmLck and the pins, and map them all for DMA
+ * at IOVA: one check, and the end of the test if it fails.
+ */
+static char *open_and_map(char **argv, uint64_t align, uint64_t size, long *lck0,
+			  long *pin0)
+{
+	char *buf;
+	int e;
+
+	vfio_open(argv[2], argv[3]);
+	buf = map_buf(argv[4], align, size);
+	touch(buf, size);
+	*lck0 = vmlck_kb();
+	*pin0 = pins();
+	e = map_dma(buf, IOVA, size);
+	ksft_test_result(e == 0, "VFIO_IOMMU_MAP_DMA of %" PRIu64 " MiB of %s (%s)\n",
+			 size >> 20, argv[4], strerror(e));
+	if (e)
+		ksft_exit_fail_msg("no DMA mapping\n");
+	return buf;
 }
 
 static int test(char **argv)
@@ -389,7 +420,6 @@ static int test(char **argv)
 	uint64_t align = strtoull(argv[5], NULL, 0);
 	uint64_t size = strtoull(argv[6], NULL, 0);
 	int anon = !strcmp(kind, "anon"), none = !strcmp(kind, "none");
-	int mem = !anon && !none;
 	long lck0, lck, pin0, pinned, want_pins = none ? 0 : (long)(size / PG);
 	uint64_t done;
 	char *buf;
@@ -397,17 +427,7 @@ static int test(char **argv)
 
 	if (!anon && !none && strcmp(kind, "mem"))
 		ksft_exit_fail_msg("kind must be none, mem or anon, not %s\n", kind);
-	vfio_open(argv[2], argv[3]);
-	buf = map_buf(argv[4], align, size);
-	touch(buf, size);
-	lck0 = vmlck_kb();
-	pin0 = pins();
-
-	e = map_dma(buf, IOVA, size);
-	ksft_test_result(e == 0, "VFIO_IOMMU_MAP_DMA of %" PRIu64 " MiB of %s (%s)\n",
-			 size >> 20, argv[4], strerror(e));
-	if (e)
-		ksft_exit_fail_msg("no DMA mapping to test\n");
+	buf = open_and_map(argv, align, size, &lck0, &pin0);
 	lck = vmlck_kb();
 	/* Device-dax pages are reserved: VFIO never counts them; the pins tell. */
 	if (anon)
@@ -429,7 +449,7 @@ static int test(char **argv)
 	if (anon)
 		ksft_test_result(vmlck_kb() == lck0, "VmLck is back to where it was (%ld kB)\n",
 				 vmlck_kb());
-	pins_are(mem, pins() - pin0, 0, "and no page is pinned any more");
+	pins_are(pins() - pin0, 0, "and no page is pinned any more");
 	/* After the unmap the device must not reach the memory any more. */
 	fill(buf, 77);
 	ksft_test_result(edu_dma(EDU_BUF, IOVA, 1) == 0 && same(buf, 77),
@@ -463,7 +483,7 @@ static int test(char **argv)
 	if (anon)
 		ksft_test_result(vmlck_kb() == lck, "VmLck is unchanged by the failed calls (%ld kB)\n",
 				 vmlck_kb());
-	pins_are(mem, pins() - pin0, pinned, "so are the pins");
+	pins_are(pins() - pin0, pinned, "so are the pins");
 	dma_rounds(buf, align, size, 20, "after the bad calls");
 
 	/* Teardown with the mapping in place releases it. */
@@ -472,7 +492,7 @@ static int test(char **argv)
 		ksft_test_result(vmlck_kb() == lck0,
 				 "closing the container releases the mapping (VmLck %ld kB)\n",
 				 vmlck_kb());
-	pins_are(mem, pins() - pin0, 0, "closing the container unpins everything");
+	pins_are(pins() - pin0, 0, "closing the container unpins everything");
 	munmap(buf, size);
 	ksft_plan_and_exit();
 }
@@ -607,6 +627,64 @@ static int revoked(char **argv)
 	ksft_plan_and_exit();
 }
 
+/* Wait for a line on stdin, after saying @what (a TAP comment). */
+static void wait_line(const char *what)
+{
+	char line[16];
+
+	ksft_print_msg("%s\n", what);
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		bail("stdin");
+}
+
+/*
+ * A DMA mapping of a device-dax node that is torn down under it: the
+ * teardown must wait until the mapping is gone, and until then the device
+ * still reaches the memory, which the teardown keeps.
+ */
+static int held(char **argv)
+{
+	uint64_t align = strtoull(argv[5], NULL, 0);
+	uint64_t size = strtoull(argv[6], NULL, 0);
+	uint64_t i, n, done, *off = calloc(size / PG + 2, sizeof(*off));
+	long lck0, pin0;
+	char *buf;
+	int e, ok = 1;
+
+	if (!off)
+		bail("calloc");
+	buf = open_and_map(argv, align, size, &lck0, &pin0);
+	every_unit(buf, align, size, 41);
+	wait_line("mapped");
+
+	/* The CPU mapping is gone now; the device's is not. */
+	n = probes(0, size, align, off);
+	for (i = 0; i < n && ok; i++)
+		ok = !edu_dma(EDU_BUF, IOVA + off[i], 1);
+	ksft_test_result(ok, "while the teardown waits, edu still writes into every unit (%" PRIu64 " pages)\n",
+			 n);
+	e = map_dma(buf, IOVA + size, size);
+	ksft_test_result(e == EFAULT && nothing_mapped(IOVA + size, size),
+			 "and a new DMA mapping of it fails with EFAULT and maps nothing (%s)\n",
+			 strerror(e));
+	wait_line("dma done");
+
+	e = unmap_dma(IOVA, size, &done);
+	ksft_test_result(e == 0 && done == size,
+			 "VFIO_IOMMU_UNMAP_DMA unmaps all %" PRIu64 " bytes (%s)\n", size, strerror(e));
+	pins_are(pins() - pin0, 0, "and no page is pinned any more");
+	wait_line("unmapped");
+
+	/* Whatever the memory is now, the device must not reach it. */
+	for (i = 0, ok = 1; i < n && ok; i++)
+		ok = !edu_dma(EDU_BUF, IOVA + off[i], 1);
+	ksft_test_result(ok, "edu wrote to the old IOVA of every unit (%" PRIu64 " pages)\n", n);
+	vfio_close();
+	free(off);
+	ksft_plan_and_exit();
+}
+
 /*
  * A writable DMA mapping of entries that are read-only in a writable
  * mapping (see leave_read_only()): type1 makes them writable, as GUP does
@@ -713,12 +791,15 @@ int main(int argc, char **argv)
 		return revoked(argv);
 	if (argc == 8 && !strcmp(argv[1], "wrprot"))
 		return wrprot(argv);
+	if (argc == 7 && !strcmp(argv[1], "held"))
+		return held(argv);
 	if (argc == 7 && !strcmp(argv[1], "bench"))
 		return bench(argv);
 	fprintf(stderr, "usage: vfiodma test GROUP BDF BUF ALIGN SIZE none|mem|anon\n"
 		"       vfiodma swapped GROUP BDF DEV ALIGN SIZE\n"
 		"       vfiodma mixed GROUP BDF DEV ALIGN\n"
 		"       vfiodma revoked GROUP BDF DEV ALIGN SIZE\n"
+		"       vfiodma held GROUP BDF DEV ALIGN SIZE\n"
 		"       vfiodma wrprot GROUP BDF DEV ALIGN SIZE fork|read|none\n"
 		"       vfiodma bench GROUP BDF BUF SIZE REPS\n");
 	return 2;
