@@ -9,9 +9,10 @@
 # writes to the old IOVA leave the pattern alone. Each way down: ndctl
 # disable-namespace (map=none), reconfiguring the namespace with ndctl
 # create-namespace -f -e (map=mem, pinned pages), and daxctl
-# reconfigure-device --mode=system-ram (kmem; map=mem). Last, pins taken
-# and released balance over the whole group (nr_foll_pin_* in
-# /proc/vmstat).
+# reconfigure-device --mode=system-ram (kmem; map=mem), which kmem then
+# refuses while the process still maps the device, and does once it is
+# gone. Last, pins taken and released balance over the whole group
+# (nr_foll_pin_* in /proc/vmstat).
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/dax.sh"
 . "$TOP/tests/lib/edu.sh"
@@ -32,15 +33,22 @@ holder_says() {
 	grep -qxE "(# )?$1" "$HOLD_OUT"
 }
 
-# gone PID SECONDS: PID exits within SECONDS, successfully.
+# gone PID SECONDS [fails]: PID exits within SECONDS, successfully (or,
+# with "fails", unsuccessfully).
 # shellcheck disable=SC2317 # called through check
 gone() {
-	local i
+	local i rc=0
 	for i in $(seq $(($2 * 5))); do
 		kill -0 "$1" 2>/dev/null || break
 		sleep 0.2
 	done
-	wait "$1"
+	kill -0 "$1" 2>/dev/null && return 1
+	wait "$1" || rc=$?
+	if [ "$3" = fails ]; then
+		[ "$rc" != 0 ]
+	else
+		[ "$rc" = 0 ]
+	fi
 }
 
 # held_teardown WHAT MAP AFTER CMD...: make $ns devdax MAP at align 2M,
@@ -48,7 +56,8 @@ gone() {
 # device down, in the background: it must wait for the mapping, the
 # device still reaching the memory, and finish once the mapping is gone.
 # Then AFTER runs (a command, or :) before the holder's device writes to
-# the old IOVA again.
+# the old IOVA again. With REFUSED set, CMD must fail once the DMA mapping
+# is gone, the holder still mapping the device, and dmesg say REFUSED.
 held_teardown() {
 	local what=$1 map=$2 after=$3 tpid
 	shift 3
@@ -76,8 +85,14 @@ held_teardown() {
 	check "map=$map: $what still waits after that" kill -0 "$tpid"
 	(trap '' PIPE; echo go >&3) 2>/dev/null || true
 	holder_says unmapped
-	check "map=$map: $what finishes once the mapping is unmapped" gone "$tpid" 120 ||
-		diag </tmp/teardown.out
+	if [ -z "${REFUSED:-}" ]; then
+		check "map=$map: $what finishes once the mapping is unmapped" \
+			gone "$tpid" 120 || diag </tmp/teardown.out
+	else
+		check "map=$map: $what then fails, the process still mapping the device" \
+			gone "$tpid" 120 fails || diag </tmp/teardown.out
+		check "map=$map: and dmesg says why" sh -c "dmesg | grep -q '$REFUSED'"
+	fi
 	$after
 	(trap '' PIPE; echo go >&3) 2>/dev/null || true
 	exec 3>&-
@@ -109,9 +124,16 @@ check "the device writes to the old IOVA left the pattern alone" \
 held_teardown "reconfiguring the namespace (create-namespace -f -e)" mem : \
 	ndctl create-namespace -f -e "$ns" -m raw
 
-# kmem: daxctl unbinds device_dax (which waits) and gives the memory to
-# the page allocator, offline (--no-online): it stays system RAM.
-held_teardown "daxctl reconfigure-device --mode=system-ram" mem : \
+# kmem: daxctl unbinds device_dax (which waits for the DMA mapping) and
+# binds kmem, which refuses the memory while the holder still maps the
+# device; once it exited, the same command gives the memory to the page
+# allocator, offline (--no-online): it stays system RAM.
+REFUSED="still mapped by a process: not adding its memory as system RAM" \
+	held_teardown "daxctl reconfigure-device --mode=system-ram" mem : \
+	daxctl reconfigure-device --mode=system-ram --no-online "${dev#/dev/}"
+check "the device is not system-ram" sh -c \
+	"! daxctl list -d '${dev#/dev/}' | grep -q '\"mode\":\"system-ram\"'"
+check "with the process gone, the same command succeeds" \
 	daxctl reconfigure-device --mode=system-ram --no-online "${dev#/dev/}"
 check "and the device is system-ram now" sh -c \
 	"daxctl list -d '${dev#/dev/}' | grep -q '\"mode\":\"system-ram\"'"
