@@ -141,7 +141,7 @@ check "and no namespace of 64 MiB is there" \
 seed=$(cat "/sys/bus/nd/devices/$small/namespace_seed")
 # shellcheck disable=SC2317 # called through check
 size_refused() {
-	uuidgen >"/sys/bus/nd/devices/$seed/uuid" &&
+	cat /proc/sys/kernel/random/uuid >"/sys/bus/nd/devices/$seed/uuid" &&
 		! echo $((64 << 20)) 2>/tmp/size.err >"/sys/bus/nd/devices/$seed/size" &&
 		grep -q "Device or resource busy" /tmp/size.err
 }
