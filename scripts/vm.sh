@@ -24,7 +24,8 @@ usage: scripts/vm.sh [options] [--] [command [args...]]
   --smp N           vCPUs (default 2)
   --append ARGS     extra kernel command line, e.g. 'memmap=2G!4G'
   --iommu           intel-iommu (intremap) and intel_iommu=on
-  --edu             QEMU's edu PCI device (implies --iommu)
+  --edu             QEMU's edu PCI device (implies --iommu); given twice,
+                    two of them, each in an IOMMU group of its own
   --nvdimm FILE:SIZE  emulated ACPI NVDIMM with a label area, backed by FILE
                     (created if missing)
   --ram-file FILE   back guest RAM with FILE (shared), so that what the guest
@@ -67,7 +68,7 @@ while [ $# -gt 0 ]; do
 	--smp) smp=$2; shift 2;;
 	--append) append="$append $2"; shift 2;;
 	--iommu) iommu=1; shift;;
-	--edu) edu=1; iommu=1; shift;;
+	--edu) edu=$((edu + 1)); iommu=1; shift;;
 	--nvdimm) nvdimm=$2; shift 2;;
 	--ram-file) ramfile=$2; shift 2;;
 	--mce) mce=1; shift;;
@@ -208,7 +209,9 @@ qemu+=(-machine "$machine" -m "$mem"
 	-virtfs "local,path=/,mount_tag=host,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$run,mount_tag=run,security_model=none,multidevs=remap")
 # edu masks DMA addresses to 28 bits by default; IOVAs above 4G need more.
-[ "$edu" = 1 ] && qemu+=(-device "edu,dma_mask=0xffffffffff")
+for ((i = 0; i < edu; i++)); do
+	qemu+=(-device "edu,dma_mask=0xffffffffff")
+done
 qemu+=(-kernel "$BUILD/bzImage" -append "$cmdline $append")
 if [ "$show" = 1 ]; then
 	printf '%q ' "${qemu[@]}"

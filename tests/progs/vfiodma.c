@@ -63,11 +63,13 @@
  *     mapping of DEV without PROT_WRITE is refused with EFAULT and maps
  *     nothing.
  *
- *   vfiodma bench GROUP BDF BUF SIZE REPS
+ *   vfiodma bench GROUP BDF BUF SIZE REPS [STRIDE]
  *     Not a test: print the median time of VFIO_IOMMU_MAP_DMA and of
  *     VFIO_IOMMU_UNMAP_DMA of SIZE bytes of BUF in microseconds, one line
- *     "map_us N unmap_us N". The buffer is touched first, so that only
- *     VFIO's work is timed.
+ *     "map_us N unmap_us N". The buffer is touched first (a byte written
+ *     every STRIDE bytes, 4 KiB by default; with the mapping's unit, e.g.
+ *     1 GiB, a TiB of device-dax is faulted in without writing all of it),
+ *     so that only VFIO's work is timed.
  *
  * The TAP plan comes last: the number of checks depends on the arguments,
  * and a program that dies early prints none.
@@ -124,31 +126,13 @@ static long vmlck_kb(void)
 	return kb;
 }
 
-/* Open the container and group, set type1v2, map edu's BAR0, enable DMA. */
-static void vfio_open(const char *grp, const char *bdf)
+/* Open edu @bdf of the group @grp: device, its BAR0 (bar), enable DMA. */
+static void edu_open(int grp, const char *bdf)
 {
-	struct vfio_group_status status = { .argsz = sizeof(status) };
 	struct vfio_region_info reg = { .argsz = sizeof(reg) };
-	char path[64];
 	uint16_t cmd;
 
-	container = open("/dev/vfio/vfio", O_RDWR);
-	if (container < 0)
-		bail("open /dev/vfio/vfio");
-	if (ioctl(container, VFIO_GET_API_VERSION) != VFIO_API_VERSION ||
-	    !ioctl(container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU))
-		bail("no VFIO type1v2");
-	snprintf(path, sizeof(path), "/dev/vfio/%s", grp);
-	group = open(path, O_RDWR);
-	if (group < 0)
-		bail(path);
-	if (ioctl(group, VFIO_GROUP_GET_STATUS, &status) ||
-	    !(status.flags & VFIO_GROUP_FLAGS_VIABLE))
-		bail("group not viable");
-	if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container) ||
-	    ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
-		bail("set container/iommu");
-	device = ioctl(group, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	device = ioctl(grp, VFIO_GROUP_GET_DEVICE_FD, bdf);
 	if (device < 0)
 		bail("get device fd");
 
@@ -174,10 +158,48 @@ static void vfio_open(const char *grp, const char *bdf)
 }
 
 /* The BAR mapping holds the device file open: unmap it first. */
-static void vfio_close(void)
+static void edu_close(void)
 {
 	munmap((void *)bar, bar_size);
 	close(device);
+}
+
+/* Open group @grp, viable, or bail. */
+static int group_open(const char *grp)
+{
+	struct vfio_group_status status = { .argsz = sizeof(status) };
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/dev/vfio/%s", grp);
+	fd = open(path, O_RDWR);
+	if (fd < 0)
+		bail(path);
+	if (ioctl(fd, VFIO_GROUP_GET_STATUS, &status) ||
+	    !(status.flags & VFIO_GROUP_FLAGS_VIABLE))
+		bail("group not viable");
+	return fd;
+}
+
+/* Open the container and group, set type1v2, and edu (edu_open()). */
+static void vfio_open(const char *grp, const char *bdf)
+{
+	container = open("/dev/vfio/vfio", O_RDWR);
+	if (container < 0)
+		bail("open /dev/vfio/vfio");
+	if (ioctl(container, VFIO_GET_API_VERSION) != VFIO_API_VERSION ||
+	    !ioctl(container, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU))
+		bail("no VFIO type1v2");
+	group = group_open(grp);
+	if (ioctl(group, VFIO_GROUP_SET_CONTAINER, &container) ||
+	    ioctl(container, VFIO_SET_IOMMU, VFIO_TYPE1v2_IOMMU))
+		bail("set container/iommu");
+	edu_open(group, bdf);
+}
+
+static void vfio_close(void)
+{
+	edu_close();
 	close(group);
 	close(container);
 }
@@ -743,15 +765,21 @@ static int cmp_u64(const void *a, const void *b)
 static int bench(char **argv)
 {
 	uint64_t size = strtoull(argv[5], NULL, 0);
+	uint64_t stride = argv[7] ? strtoull(argv[7], NULL, 0) : PG, off;
 	int reps = atoi(argv[6]), i, e;
 	uint64_t t, done, map_us[16], unmap_us[16];
 	char *buf;
 
 	if (reps < 1 || reps > 16)
 		reps = 3;
+	if (stride < PG || stride % PG) {
+		fprintf(stderr, "vfiodma: the stride must be a multiple of 4 KiB\n");
+		return 2;
+	}
 	vfio_open(argv[2], argv[3]);
 	buf = map_buf(argv[4], 1ULL << 30, size);
-	touch(buf, size);
+	for (off = 0; off < size; off += stride)
+		buf[off] = 1;
 	for (i = 0; i < reps; i++) {
 		t = now_us();
 		e = map_dma(buf, IOVA, size);
@@ -776,6 +804,52 @@ static int bench(char **argv)
 	return 0;
 }
 
+/*
+ * DMA mappings of DEV made through edu of GROUP reach a second group's edu
+ * once that group joins the container: attaching it makes type1 replay
+ * them when the group needs a domain of its own (tests/kmod/attach_split).
+ * Prints "attach_us N" (the attach, replay included) as a diagnostic.
+ */
+static int replay(char **argv)
+{
+	uint64_t align = strtoull(argv[5], NULL, 0);
+	uint64_t size = strtoull(argv[6], NULL, 0);
+	volatile uint64_t *bar1;
+	uint64_t t, done;
+	long lck0, pin0;
+	int group2, device1, e;
+	char *buf;
+
+	buf = open_and_map(argv, align, size, &lck0, &pin0);
+	group2 = group_open(argv[7]);
+	t = now_us();
+	e = ioctl(group2, VFIO_GROUP_SET_CONTAINER, &container) ? errno : 0;
+	t = now_us() - t;
+	ksft_test_result(e == 0, "group %s joins the container (%s)\n", argv[7],
+			 strerror(e));
+	if (e)
+		ksft_exit_fail_msg("no second group\n");
+	ksft_print_msg("attach_us %" PRIu64 "\n", t);
+
+	/* edu of the second group, then edu of the first again */
+	device1 = device;
+	bar1 = bar;
+	edu_open(group2, argv[8]);
+	dma_rounds(buf, align, size, 11, "edu of the second group");
+	edu_close();
+	device = device1;
+	bar = bar1;
+	dma_rounds(buf, align, size, 21, "edu of the first group");
+
+	e = unmap_dma(IOVA, size, &done);
+	ksft_test_result(e == 0 && done == size,
+			 "VFIO_IOMMU_UNMAP_DMA unmaps it from both (%s, %" PRIu64 " bytes)\n",
+			 strerror(e), done);
+	close(group2);
+	vfio_close();
+	ksft_plan_and_exit();
+}
+
 /* Subcommand dispatch, of the same shape as kvmdax.c's (kept per program). */
 int main(int argc, char **argv)
 {
@@ -793,7 +867,9 @@ int main(int argc, char **argv)
 		return wrprot(argv);
 	if (argc == 7 && !strcmp(argv[1], "held"))
 		return held(argv);
-	if (argc == 7 && !strcmp(argv[1], "bench"))
+	if (argc == 9 && !strcmp(argv[1], "replay"))
+		return replay(argv);
+	if ((argc == 7 || argc == 8) && !strcmp(argv[1], "bench"))
 		return bench(argv);
 	fprintf(stderr, "usage: vfiodma test GROUP BDF BUF ALIGN SIZE none|mem|anon\n"
 		"       vfiodma swapped GROUP BDF DEV ALIGN SIZE\n"
@@ -801,6 +877,7 @@ int main(int argc, char **argv)
 		"       vfiodma revoked GROUP BDF DEV ALIGN SIZE\n"
 		"       vfiodma held GROUP BDF DEV ALIGN SIZE\n"
 		"       vfiodma wrprot GROUP BDF DEV ALIGN SIZE fork|read|none\n"
-		"       vfiodma bench GROUP BDF BUF SIZE REPS\n");
+		"       vfiodma replay GROUP BDF DEV ALIGN SIZE GROUP2 BDF2\n"
+		"       vfiodma bench GROUP BDF BUF SIZE REPS [STRIDE]\n");
 	return 2;
 }
