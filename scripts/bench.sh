@@ -9,9 +9,16 @@
 #           one pfn at a time, map=mem, anonymous memory
 #   kvm     a nested KVM guest touching 2 GiB of RAM on map=none at 1G,
 #           map=mem at 2M and anonymous memory: time and stage-2 entries
+#   scale   1 TiB of device-dax in a lazily backed guest with a few GiB of
+#           its own (not in the default list: about 30 minutes of TCG):
+#           enabling map=none against map=mem, VFIO map/unmap, a KVM
+#           memslot, fio's dev-dax engine
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
+
+# bench/guest-scale.sh runs the host's fio in the guest.
+case " ${B:-} " in *" scale "*) need_pkgs fio jq;; esac
 
 make -s -C "$TOP/tests/progs" O="$BUILD/progs"
 mkdir -p "$BUILD/bench"

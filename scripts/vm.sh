@@ -31,6 +31,14 @@ usage: scripts/vm.sh [options] [--] [command [args...]]
   --ram-file FILE   back guest RAM with FILE (shared), so that what the guest
                     leaves in RAM, e.g. in memmap= ranges, is there at the
                     next boot on the same FILE (created if missing)
+  --lazy-ram        back guest RAM with anonymous memory QEMU neither
+                    reserves nor allocates before the guest touches it
+                    (memory-backend-ram,reserve=off), for a guest far larger
+                    than this machine whose RAM is nearly all in memmap=
+                    ranges nobody writes; implies --phys-bits 48
+  --phys-bits N     the vCPU's physical address bits (default QEMU's: 40
+                    under TCG, the host's under KVM); with --iommu, N > 39
+                    gives the vIOMMU 48-bit addresses (aw-bits=48)
   --mce             machine checks on request: an Intel vCPU and an HMP
                     monitor (hmp.sock in the run directory); a guest-physical
                     address the guest writes to mce.req there gets an action-
@@ -52,7 +60,14 @@ usage: scripts/vm.sh [options] [--] [command [args...]]
   -q                do not stream the guest's output
 
 Environment: ACCEL=kvm|tcg overrides the accelerator (default: KVM when
-/dev/kvm works, else TCG).
+/dev/kvm works, else TCG). SYSRAM_MAX (default 16G) is the most System
+RAM the guest may get.
+
+The guest's RAM layout is computed before QEMU starts (see ram_layout),
+and a layout is refused when the guest's own System RAM (RAM less the
+memmap= ranges that reserve it) would exceed SYSRAM_MAX, or when a
+memmap= range lies beyond the vCPU's physical address bits or not wholly
+inside the RAM QEMU gives the guest.
 
 Without a command, --job or --shell, boots, says so and powers off.
 The run directory keeps console.log (the full kernel log), output.log,
@@ -61,6 +76,7 @@ USAGE
 }
 
 mem=6G smp=2 append="" iommu=0 edu=0 nvdimm="" ramfile="" mods=std timeout="" mce=0
+lazy=0 physbits=""
 name="" job="" quiet=0 shell=0 show=0 group_timeout=""
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -71,6 +87,8 @@ while [ $# -gt 0 ]; do
 	--edu) edu=$((edu + 1)); iommu=1; shift;;
 	--nvdimm) nvdimm=$2; shift 2;;
 	--ram-file) ramfile=$2; shift 2;;
+	--lazy-ram) lazy=1; shift;;
+	--phys-bits) physbits=$2; shift 2;;
 	--mce) mce=1; shift;;
 	--mods) mods=$2; shift 2;;
 	--timeout) timeout=$2; shift 2;;
@@ -112,6 +130,144 @@ none) moddir="";;
 *) die "--mods takes std, nfit or none";;
 esac
 case "$timeout" in ''|*[!0-9]*) die "--timeout takes a number of seconds";; esac
+# KVM where /dev/kvm exists and works (on some virtual machines it exists
+# but QEMU aborts setting up a vCPU: probe with a paused machine), else TCG.
+kvm_works() {
+	[ -w /dev/kvm ] || return 1
+	(echo quit | timeout 20 qemu-system-x86_64 -accel kvm -cpu max -M q35 -S \
+		-display none -monitor stdio -nodefaults) >/dev/null 2>&1
+}
+accel=${ACCEL:-auto}
+if [ "$accel" = auto ]; then
+	if kvm_works; then accel=kvm; else accel=tcg; fi
+fi
+
+# The guest's RAM layout, as QEMU 7.2's q35 machine makes it (hw/i386/pc.c
+# pc_memory_init(), pc_q35.c pc_q35_init()), checked against a guest's
+# /proc/iomem (tests/host/07-ram-layout.sh runs these rules; the values
+# were verified with "info mtree -f" and in guests):
+#  - RAM below 4 GiB: all of it if -m is below 2816 MiB (0xb0000000), else
+#    2 GiB, the rest going above 4 GiB;
+#  - the RAM above 4 GiB starts at 4 GiB, or at 1 TiB with an AMD vCPU
+#    (TCG's "max" is AuthenticAMD; under KVM the host's vendor; --mce
+#    makes it Intel) when the highest address used, the 64-bit PCI hole's
+#    end, would reach the HyperTransport range at 0xfd00000000 (1012 GiB):
+#    that hole starts at the end of that RAM rounded up to 1 GiB, or past
+#    the memory-device area when maxmem > -m (maxmem - ram + 1 GiB a slot)
+#    and is 32 GiB (q35's pci-hole64-size);
+#  - QEMU refuses to start if that end does not fit the vCPU's physical
+#    address bits (40 under TCG, the host's under KVM, or --phys-bits).
+# memparse/QEMU sizes: bytes of a number with an optional K/M/G/T/P/E
+# suffix (memparse: decimal, 0x hex or 0 octal); a bare -m size is MiB.
+to_bytes() {
+	local v=$1 unit=${2:-1} n s
+	[[ $v =~ ^(0[xX][0-9a-fA-F]+|[0-9]+)([kKmMgGtTpPeE]?)$ ]] || return 1
+	n=${BASH_REMATCH[1]} s=${BASH_REMATCH[2]}
+	case "$n" in 0[xX]*) ;; 0?*) n=$((8#${n#0}));; esac
+	case "$s" in
+	'') echo $((n * unit)); return;;
+	k|K) s=10;; m|M) s=20;; g|G) s=30;; t|T) s=40;; p|P) s=50;; e|E) s=60;;
+	esac
+	echo $((n << s))
+}
+# hsize BYTES: "N GiB" when whole GiB, else hex.
+hsize() {
+	if [ $(($1 % (1 << 30))) -eq 0 ]; then echo "$(($1 >> 30)) GiB"; else printf '%#x' "$1"; fi
+}
+# ram_layout: sets ram_lo, ram_hi_start, ram_hi (bytes), physbits_eff.
+ram_layout() {
+	local msize=${mem%%,*} opt ram slots=0 maxmem=0 hole64=$((32 << 30)) amd=0 used v
+	msize=${msize#size=}
+	ram=$(to_bytes "$msize" $((1 << 20))) || die "--mem: cannot read the size '$msize'"
+	maxmem=$ram
+	for opt in $(tr , ' ' <<<"${mem#"${mem%%,*}"}"); do
+		case "$opt" in
+		slots=*) slots=${opt#slots=};;
+		maxmem=*) maxmem=$(to_bytes "${opt#maxmem=}") || die "--mem: cannot read '$opt'";;
+		*) die "--mem: unknown option '$opt'";;
+		esac
+	done
+	# --nvdimm adds slots=2,maxmem=64G (below).
+	if [ -n "$nvdimm" ]; then slots=2 maxmem=$((64 << 30)); fi
+	if [ "$ram" -ge $((0xb0000000)) ]; then ram_lo=$((2 << 30)); else ram_lo=$ram; fi
+	ram_hi=$((ram - ram_lo)) ram_hi_start=$((4 << 30))
+	if [ "$mce" = 0 ]; then
+		if [ "$accel" = tcg ] || grep -qm1 '^vendor_id.*AuthenticAMD' /proc/cpuinfo; then amd=1; fi
+	fi
+	if [ -n "$physbits" ]; then
+		physbits_eff=$physbits
+	elif [ "$accel" = tcg ]; then
+		physbits_eff=40
+	else
+		physbits_eff=$(sed -n 's/^address sizes.* \([0-9]*\) bits physical.*/\1/p' /proc/cpuinfo | head -1)
+	fi
+	# The 64-bit PCI hole's last byte for RAM above 4G starting at $1.
+	max_used() {
+		local end=$(($1 + ram_hi)) r
+		if [ "$maxmem" -gt "$ram" ]; then
+			end=$(( ((end + (1 << 30) - 1) >> 30 << 30) + maxmem - ram + slots * (1 << 30) ))
+		fi
+		r=$(( (end + (1 << 30) - 1) >> 30 << 30 ))
+		echo $((r + hole64 - 1))
+	}
+	if [ "$amd" = 1 ] && [ "$(max_used $ram_hi_start)" -ge $((0xfd00000000)) ]; then
+		ram_hi_start=$((1 << 40))
+	fi
+	used=$(max_used $ram_hi_start)
+	v=$(( (1 << physbits_eff) - 1 ))
+	[ "$used" -le "$v" ] || die "--mem $mem: QEMU would need addresses up to $(printf '%#x' "$used") (RAM above 4 GiB at $(hsize "$ram_hi_start"), then the 64-bit PCI hole), beyond the vCPU's $physbits_eff physical address bits: give --phys-bits (or --lazy-ram)"
+}
+# check_layout: refuse memmap= ranges beyond the physical address bits or
+# outside the RAM ram_layout computed, and a guest whose own System RAM
+# (that RAM less the memmap= ranges taking it from the kernel: !, $ and #)
+# would exceed SYSRAM_MAX.
+check_layout() {
+	local w e size start type end max carved=0 i lo hi sysram ranges
+	local -a taken=()
+	max=$(to_bytes "${SYSRAM_MAX:-16G}" $((1 << 20))) || die "SYSRAM_MAX: cannot read '${SYSRAM_MAX:-}'"
+	ranges="0-$(hsize "$ram_lo")"
+	[ "$ram_hi" -eq 0 ] || ranges+=" and $(hsize "$ram_hi_start")-$(hsize $((ram_hi_start + ram_hi)))"
+	for w in $append; do
+		case "$w" in memmap=*) ;; *) continue;; esac
+		for e in $(tr , ' ' <<<"${w#memmap=}"); do
+			[[ $e =~ ^([^!\$#@]+)([!\$#@])(.+)$ ]] ||
+				die "memmap=$e: vm.sh checks the forms SIZE!START, SIZE\$START, SIZE#START and SIZE@START only"
+			type=${BASH_REMATCH[2]}
+			size=$(to_bytes "${BASH_REMATCH[1]}") || die "memmap=$e: cannot read its size"
+			start=$(to_bytes "${BASH_REMATCH[3]}") || die "memmap=$e: cannot read its start"
+			end=$((start + size))
+			[ "$size" -gt 0 ] || die "memmap=$e: an empty range"
+			[ "$end" -le $((1 << physbits_eff)) ] ||
+				die "memmap=$e ends at $(printf '%#x' "$end"), beyond the guest's $physbits_eff physical address bits ($(printf '%#x' $((1 << physbits_eff))))"
+			if ! { [ "$end" -le "$ram_lo" ]; } &&
+				! { [ "$ram_hi" -gt 0 ] && [ "$start" -ge "$ram_hi_start" ] &&
+					[ "$end" -le $((ram_hi_start + ram_hi)) ]; }; then
+				die "memmap=$e ($(printf '%#x-%#x' "$start" $((end - 1)))) is not inside the guest's RAM: with --mem $mem QEMU gives it $ranges; addresses outside those are backed by nothing"
+			fi
+			[ "$type" = @ ] && continue
+			for i in "${taken[@]}"; do
+				lo=${i% *} hi=${i#* }
+				[ "$end" -le "$lo" ] || [ "$start" -ge "$hi" ] ||
+					die "memmap=$e overlaps another memmap= range"
+			done
+			taken+=("$start $end")
+			carved=$((carved + size))
+		done
+	done
+	sysram=$((ram_lo + ram_hi - carved))
+	[ "$sysram" -le "$max" ] ||
+		die "the guest would have $(hsize "$sysram") of System RAM (--mem $mem: $ranges, less $(hsize $carved) in memmap= ranges), more than SYSRAM_MAX=${SYSRAM_MAX:-16G}: it would build a struct page for every 4 KiB of it and QEMU would grow with it; reserve it with memmap= or lower --mem"
+	layout="RAM $ranges, System RAM $(hsize "$sysram")"
+}
+case "$physbits" in
+'') [ "$lazy" = 0 ] || physbits=48;;
+*[!0-9]*) die "--phys-bits takes a number of bits";;
+*) if [ "$physbits" -lt 32 ] || [ "$physbits" -gt 52 ]; then die "--phys-bits takes 32 to 52"; fi;;
+esac
+[ "$lazy" = 0 ] || [ -z "$ramfile" ] || die "--lazy-ram and --ram-file do not go together"
+layout=""
+ram_layout
+check_layout
 
 [ -n "$name" ] || name=$(date +%Y%m%d-%H%M%S)-$$
 run=$BUILD/runs/$name
@@ -161,23 +317,17 @@ if [ "$shell" = 1 ]; then
 else
 	qemu+=(-serial "file:$run/output.log")
 fi
-# KVM where /dev/kvm exists and works (on some virtual machines it exists
-# but QEMU aborts setting up a vCPU: probe with a paused machine), else TCG.
-kvm_works() {
-	[ -w /dev/kvm ] || return 1
-	(echo quit | timeout 20 qemu-system-x86_64 -accel kvm -cpu max -M q35 -S \
-		-display none -monitor stdio -nodefaults) >/dev/null 2>&1
-}
-accel=${ACCEL:-auto}
-if [ "$accel" = auto ]; then
-	if kvm_works; then accel=kvm; else accel=tcg; fi
-fi
 qemu+=(-accel "$accel")
 if [ "$mce" = 1 ]; then
 	# With QEMU's default (AMD) vendor the guest grades an injected SRAR
 	# error fatal. The last -cpu given wins.
 	qemu+=(-cpu "max,vendor=GenuineIntel")
 	qemu+=(-monitor "unix:$run/hmp.sock,server=on,wait=off")
+fi
+if [ -n "$physbits" ]; then
+	cpu=max
+	[ "$mce" = 0 ] || cpu+=",vendor=GenuineIntel"
+	qemu+=(-cpu "$cpu,phys-bits=$physbits")
 fi
 cmdline="console=ttyS0 loglevel=8 panic=-1 root=host rootfstype=9p"
 cmdline+=" rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro"
@@ -187,13 +337,24 @@ cmdline+=" init=$TOP/scripts/guest-init.sh pageless.run=$run"
 if [ "$iommu" = 1 ]; then
 	machine+=",kernel-irqchip=split"
 	# The vIOMMU must exist before the PCI devices it translates.
-	qemu+=(-device "intel-iommu,intremap=on")
+	# Guest-physical addresses beyond 39 bits need a 48-bit vIOMMU.
+	if [ "${physbits:-0}" -gt 39 ]; then
+		qemu+=(-device "intel-iommu,intremap=on,aw-bits=48")
+	else
+		qemu+=(-device "intel-iommu,intremap=on")
+	fi
 	cmdline+=" intel_iommu=on"
 fi
 if [ -n "$ramfile" ]; then
 	[ -n "$nvdimm" ] && die "--ram-file and --nvdimm do not go together"
 	[ -f "$ramfile" ] || [ "$show" = 1 ] || truncate -s "$mem" "$ramfile"
 	qemu+=(-object "memory-backend-file,id=ram0,share=on,mem-path=$ramfile,size=$mem")
+	machine+=",memory-backend=ram0"
+fi
+if [ "$lazy" = 1 ]; then
+	# MAP_NORESERVE anonymous memory: QEMU allocates a page when the guest
+	# first writes it (reads of untouched RAM map the zero page).
+	qemu+=(-object "memory-backend-ram,id=ram0,reserve=off,size=$((ram_lo + ram_hi))")
 	machine+=",memory-backend=ram0"
 fi
 if [ -n "$nvdimm" ]; then
@@ -270,6 +431,7 @@ if [ "$shell" = 1 ]; then
 	timeout --foreground -k 10 "$timeout" "${qemu[@]}" 2>"$run/qemu.log" || qrc=$?
 else
 	log "booting guest ($name, timeout ${timeout}s): logs in ${run#"$TOP"/}"
+	[ "$lazy" = 0 ] || log "lazily backed guest RAM: $layout"
 	timeout -k 10 "$timeout" "${qemu[@]}" </dev/null >"$run/qemu.log" 2>&1 &
 	qpid=$!
 	svc=""

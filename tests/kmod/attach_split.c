@@ -8,11 +8,16 @@
  * (vfio_iommu_replay()), which QEMU's single vIOMMU never makes it do.
  *
  * refused (read-only): the attaches failed so far.
+ *
+ * For a guest that runs one VFIO user at a time: any iommu_domain_alloc()
+ * between a caller's allocation and its attach makes that attach fail.
+ * x86-64 only (the probe redirects the call at its entry).
  */
 #include <linux/atomic.h>
 #include <linux/iommu.h>
 #include <linux/kprobes.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 
 static atomic_t refused_count = ATOMIC_INIT(0);
 static int refused_get(char *buf, const struct kernel_param *kp)
@@ -50,7 +55,7 @@ static noinline int attach_split_refuse(void)
 static int attach_pre(struct kprobe *p, struct pt_regs *regs)
 {
 	/* iommu_attach_group(domain, group): the domain is the first argument */
-	if ((void *)regs->di == READ_ONCE(newest))
+	if ((void *)regs_get_kernel_argument(regs, 0) == READ_ONCE(newest))
 		return 0;
 	atomic_inc(&refused_count);
 	/* at the entry, the stack holds the caller's return address */
@@ -86,6 +91,8 @@ static void __exit attach_split_exit(void)
 {
 	unregister_kprobe(&attach_probe);
 	unregister_kretprobe(&alloc_probe);
+	/* a task sent to attach_split_refuse() may not have left it yet */
+	synchronize_rcu_tasks();
 }
 
 module_init(attach_split_init);

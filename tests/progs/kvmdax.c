@@ -50,6 +50,13 @@
  *     second pass, in microseconds, and the stage-2 entries of each size:
  *     "first_us N second_us N pages_4k N pages_2m N pages_1g N".
  *
+ *   kvmdax spread BUF ALIGN SIZE N
+ *     Not a test: as bench, but the slot may be far larger than the 4 GiB
+ *     a flat 32-bit guest reaches: the vCPU runs in 64-bit mode on 1 GiB
+ *     identity-mapped pages and stores one word at the start of each of N
+ *     GiB spread evenly over the SIZE bytes (a stride of SIZE / N rounded
+ *     down to 1 GiB), nothing else. Same output, with "touched N" added.
+ *
  * The TAP plan comes last: a program that dies early prints none.
  *
  * Why not the KVM selftests library (tools/testing/selftests/kvm/lib)?
@@ -140,6 +147,33 @@ asm(".pushsection .rodata\n"
     ".code64\n"
     "vmrun_code_end:\n"
     ".popsection\n");
+/*
+ * 64-bit, for "spread". In: rax = first guest address, rcx = words, rdx =
+ * stride, ebx = seed. Stores seed ^ index at each address, reports the
+ * count on port 0x10, then hlt.
+ */
+extern const unsigned char spread_code[], spread_code_end[];
+asm(".pushsection .rodata\n"
+    ".globl spread_code, spread_code_end\n"
+    "spread_code:\n"
+    "	xor %rdi, %rdi\n"
+    "1:	cmp %rcx, %rdi\n"
+    "	jae 2f\n"
+    "	mov %ebx, %esi\n"
+    "	xor %edi, %esi\n"
+    "	mov %esi, (%rax)\n"
+    "	add %rdx, %rax\n"
+    "	inc %rdi\n"
+    "	jmp 1b\n"
+    "2:	mov %edi, %eax\n"
+    "	mov $0x10, %dx\n"
+    "	out %eax, %dx\n"
+    "	hlt\n"
+    "spread_code_end:\n"
+    ".popsection\n");
+#define SPREAD_PML4	0x2000ULL	/* then the PDPTs, 512 GiB each */
+#define SPREAD_PDPTS	8		/* 4 TiB of guest-physical space */
+
 #define VMRUN_AT	0x4000ULL
 #define PGDIR_AT	0x8000ULL	/* 4 MiB pages mapping 4 GiB 1:1 */
 #define HSAVE_AT	0x9000ULL	/* the host save area VMRUN needs */
@@ -619,10 +653,129 @@ static int bench(char **argv)
 	return 0;
 }
 
+/*
+ * The vCPU in 64-bit mode with 4-level paging, 1 GiB pages mapping the
+ * first @top bytes of guest-physical space 1:1, and the CPUID KVM
+ * supports (so that the guest has 1 GiB pages and the physical address
+ * bits a slot beyond 64 GiB needs), running spread_code.
+ */
+static void enable_long_mode(uint64_t top)
+{
+	struct {
+		struct kvm_cpuid2 c;
+		struct kvm_cpuid_entry2 e[100];
+	} cpuid = { .c.nent = 100 };
+	struct kvm_segment cs = {
+		.base = 0, .limit = 0xffffffff, .selector = 8, .type = 11,
+		.present = 1, .s = 1, .l = 1, .g = 1,
+	};
+	uint64_t *pml4 = (uint64_t *)(code + SPREAD_PML4), *pdpt, i, n;
+	struct kvm_sregs sregs;
+	int gb = 0;
+
+	n = (top + (512ULL << 30) - 1) >> 39;
+	if (n > SPREAD_PDPTS)
+		ksft_exit_fail_msg("the slot ends beyond the %d GiB the page tables map\n",
+				   SPREAD_PDPTS * 512);
+	if (ioctl(kvm, KVM_GET_SUPPORTED_CPUID, &cpuid))
+		bail("KVM_GET_SUPPORTED_CPUID");
+	for (i = 0; i < cpuid.c.nent; i++) {
+		if (cpuid.e[i].function == 0x80000001)
+			gb = !!(cpuid.e[i].edx & (1U << 26));
+		if (cpuid.e[i].function == 0x80000008 &&
+		    (1ULL << (cpuid.e[i].eax & 0xff)) < top)
+			ksft_exit_fail_msg("KVM offers %u physical address bits, too few for a slot ending at %#" PRIx64 "\n",
+					   cpuid.e[i].eax & 0xff, top);
+	}
+	if (!gb)
+		ksft_exit_fail_msg("KVM offers no 1 GiB pages (CPUID pdpe1gb)\n");
+	if (ioctl(vcpu, KVM_SET_CPUID2, &cpuid))
+		bail("KVM_SET_CPUID2");
+	for (i = 0; i < n; i++) {
+		pml4[i] = (SPREAD_PML4 + (i + 1) * PG) | 3;	/* present, writable */
+		pdpt = (uint64_t *)(code + SPREAD_PML4 + (i + 1) * PG);
+		for (uint64_t j = 0; j < 512; j++)
+			pdpt[j] = ((i * 512 + j) << 30) | 0x83;	/* 1 GiB page */
+	}
+	memcpy(code, spread_code, spread_code_end - spread_code);
+	if (ioctl(vcpu, KVM_GET_SREGS, &sregs))
+		bail("KVM_GET_SREGS");
+	sregs.cs = cs;
+	sregs.tr.type = 11;				/* busy 64-bit TSS */
+	sregs.cr3 = SPREAD_PML4;
+	sregs.cr4 |= 1 << 5;				/* PAE */
+	sregs.cr0 |= 1U << 31 | 1;			/* PG, PE */
+	sregs.efer |= 1 << 8 | 1 << 10;			/* LME, LMA */
+	if (ioctl(vcpu, KVM_SET_SREGS, &sregs))
+		bail("KVM_SET_SREGS (long mode)");
+}
+
+/* One run of spread_code over @n words @stride apart; fails the program. */
+static void spread_pass(uint64_t n, uint64_t stride, uint32_t seed)
+{
+	struct kvm_regs regs = {
+		.rip = 0, .rsp = CODE_SIZE, .rflags = 2,
+		.rax = RAM_GPA, .rcx = n, .rdx = stride, .rbx = seed,
+	};
+	uint64_t got = ~0ULL;
+
+	if (ioctl(vcpu, KVM_SET_REGS, &regs))
+		bail("KVM_SET_REGS");
+	for (;;) {
+		if (ioctl(vcpu, KVM_RUN, 0))
+			bail("KVM_RUN");
+		if (run->exit_reason == KVM_EXIT_IO && run->io.port == REPORT_PORT &&
+		    run->io.direction == KVM_EXIT_IO_OUT && run->io.size == 4) {
+			got = *(uint32_t *)((char *)run + run->io.data_offset);
+			continue;
+		}
+		if (run->exit_reason == KVM_EXIT_HLT && got == n)
+			return;
+		ksft_exit_fail_msg("the guest stopped after %" PRIu64 " of %" PRIu64 " words (exit %u)\n",
+				   got, n, run->exit_reason);
+	}
+}
+
+static int spread(char **argv)
+{
+	uint64_t align = strtoull(argv[3], NULL, 0);
+	uint64_t size = strtoull(argv[4], NULL, 0);
+	uint64_t n = strtoull(argv[5], NULL, 0);
+	uint64_t stride, t0, t1, t2, i, bad = 0;
+	struct levels l;
+	char *buf;
+
+	stride = n ? (size / n) & ~((1ULL << 30) - 1) : 0;
+	if (!n || !stride)
+		ksft_exit_fail_msg("%" PRIu64 " words do not spread over %" PRIu64 " bytes 1 GiB apart\n",
+				   n, size);
+	vm_create();
+	enable_long_mode(RAM_GPA + size);
+	buf = map_buf(argv[2], align, size);
+	if (set_slot(1, 0, RAM_GPA, size, buf))
+		bail("memslot");
+	t0 = now_us();
+	spread_pass(n, stride, 1);
+	t1 = now_us();
+	spread_pass(n, stride, 2);
+	t2 = now_us();
+	l = levels();
+	for (i = 0; i < n; i++)
+		if (*(volatile uint32_t *)(buf + i * stride) != (2 ^ (uint32_t)i))
+			bad++;
+	if (bad)
+		ksft_exit_fail_msg("the host reads %" PRIu64 " of the guest's words wrong\n", bad);
+	printf("first_us %" PRIu64 " second_us %" PRIu64 " pages_4k %" PRId64
+	       " pages_2m %" PRId64 " pages_1g %" PRId64 " touched %" PRIu64 "\n",
+	       t1 - t0, t2 - t1, l.k4, l.m2, l.g1, n);
+	vm_destroy();
+	return 0;
+}
+
 /* Subcommand dispatch, of the same shape as vfiodma.c's (kept per program). */
 int main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "bench"))
+	if (argc > 1 && strcmp(argv[1], "bench") && strcmp(argv[1], "spread"))
 		ksft_print_header();
 	if (argc == 6 && !strcmp(argv[1], "test"))
 		return test(argv);
@@ -634,10 +787,13 @@ int main(int argc, char **argv)
 		return vmrun(argv);
 	if (argc == 5 && !strcmp(argv[1], "bench"))
 		return bench(argv);
+	if (argc == 6 && !strcmp(argv[1], "spread"))
+		return spread(argv);
 	fprintf(stderr, "usage: kvmdax test BUF ALIGN SIZE 4K|2M|1G|any\n"
 		"       kvmdax revoked DEV ALIGN SIZE\n"
 		"       kvmdax wrprot DEV ALIGN SIZE 4K|2M|1G fork|read|none\n"
 		"       kvmdax vmrun BUF ALIGN refused|mapped\n"
-		"       kvmdax bench BUF ALIGN SIZE\n");
+		"       kvmdax bench BUF ALIGN SIZE\n"
+		"       kvmdax spread BUF ALIGN SIZE N\n");
 	return 2;
 }

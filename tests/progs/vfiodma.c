@@ -804,47 +804,107 @@ static int bench(char **argv)
 	return 0;
 }
 
+/* Write @v to the file @path, if there is one (the probe switch). */
+static void arm(const char *path, const char *v)
+{
+	int fd;
+
+	if (!path)
+		return;
+	fd = open(path, O_WRONLY);
+	if (fd < 0 || write(fd, v, 1) != 1)
+		bail(path);
+	close(fd);
+}
+
 /*
- * DMA mappings of DEV made through edu of GROUP reach a second group's edu
- * once that group joins the container: attaching it makes type1 replay
- * them when the group needs a domain of its own (tests/kmod/attach_split).
+ * DMA mappings made through edu of GROUP reach a second group's edu once
+ * that group joins the container: attaching it makes type1 replay them
+ * when the group needs a domain of its own (tests/kmod/attach_split). The
+ * mapping is DEV as it is (plain), its halves in swapped order (two runs),
+ * or anonymous memory followed by DEV (mixed: pinned pages, then a run).
+ * With VFIODMA_ARM set, "1" is written there just before the attach and
+ * "0" just after, so that probes armed that way count the replay alone.
  * Prints "attach_us N" (the attach, replay included) as a diagnostic.
  */
 static int replay(char **argv)
 {
+	const char *layout = argv[9], *sw = getenv("VFIODMA_ARM");
 	uint64_t align = strtoull(argv[5], NULL, 0);
 	uint64_t size = strtoull(argv[6], NULL, 0);
+	uint64_t anon = 0, total, half = size / 2, t, done, n, bad, *off;
 	volatile uint64_t *bar1;
-	uint64_t t, done;
-	long lck0, pin0;
-	int group2, device1, e;
+	int group2, device1, e, g;
 	char *buf;
 
-	buf = open_and_map(argv, align, size, &lck0, &pin0);
+	vfio_open(argv[2], argv[3]);
+	if (!strcmp(layout, "plain")) {
+		buf = map_buf(argv[4], align, size);
+	} else if (!strcmp(layout, "swapped") && half % align == 0) {
+		buf = reserve(size, align);
+		map_at(buf, argv[4], half, half);
+		map_at(buf + half, argv[4], 0, half);
+	} else if (!strcmp(layout, "mixed")) {
+		/* the dax part starts at an align boundary */
+		anon = BATCH + 3 * PG;
+		buf = reserve(anon + size + align, align);
+		buf += align - anon % align;
+		map_at(buf, "anon", 0, anon);
+		map_at(buf + anon, argv[4], 0, size);
+	} else {
+		ksft_exit_fail_msg("bad layout %s for size %" PRIu64 " at align %" PRIu64 "\n",
+				   layout, size, align);
+	}
+	total = anon + size;
+	touch(buf, total);
+	e = map_dma(buf, IOVA, total);
+	ksft_test_result(e == 0, "%s: VFIO_IOMMU_MAP_DMA of %" PRIu64 " MiB (%s)\n",
+			 layout, total >> 20, strerror(e));
+	if (e)
+		ksft_exit_fail_msg("no DMA mapping\n");
+
 	group2 = group_open(argv[7]);
+	arm(sw, "1");
 	t = now_us();
 	e = ioctl(group2, VFIO_GROUP_SET_CONTAINER, &container) ? errno : 0;
 	t = now_us() - t;
-	ksft_test_result(e == 0, "group %s joins the container (%s)\n", argv[7],
-			 strerror(e));
+	arm(sw, "0");
+	ksft_test_result(e == 0, "%s: group %s joins the container (%s)\n", layout,
+			 argv[7], strerror(e));
 	if (e)
 		ksft_exit_fail_msg("no second group\n");
 	ksft_print_msg("attach_us %" PRIu64 "\n", t);
 
 	/* edu of the second group, then edu of the first again */
+	off = calloc(total / PG + 4, sizeof(*off));
+	if (!off)
+		bail("calloc");
+	n = anon ? probes(0, anon, PG, off) : 0;
+	n += probes(anon, total, align, off + n);
 	device1 = device;
 	bar1 = bar;
-	edu_open(group2, argv[8]);
-	dma_rounds(buf, align, size, 11, "edu of the second group");
-	edu_close();
-	device = device1;
-	bar = bar1;
-	dma_rounds(buf, align, size, 21, "edu of the first group");
+	for (g = 2; g > 0; g--) {
+		if (g == 2)
+			edu_open(group2, argv[8]);
+		bad = write_probes(buf, IOVA, off, n, 50 + g);
+		ksft_test_result(bad == 0, "%s: edu of group %s writes into every unit: %" PRIu64 " pages (%" PRIu64 " missed)\n",
+				 layout, argv[g == 2 ? 7 : 2], n, bad);
+		ksft_test_result(copy_round(buf, IOVA, 0, total - PG, 60 + g) &&
+				 copy_round(buf, IOVA, total - PG, 0, 70 + g),
+				 "%s: edu of group %s copies from the first page to the last and back\n",
+				 layout, argv[g == 2 ? 7 : 2]);
+		if (g == 2) {
+			edu_close();
+			device = device1;
+			bar = bar1;
+		}
+	}
+	free(off);
 
-	e = unmap_dma(IOVA, size, &done);
-	ksft_test_result(e == 0 && done == size,
-			 "VFIO_IOMMU_UNMAP_DMA unmaps it from both (%s, %" PRIu64 " bytes)\n",
-			 strerror(e), done);
+	e = unmap_dma(IOVA, total, &done);
+	ksft_test_result(e == 0 && done == total,
+			 "%s: VFIO_IOMMU_UNMAP_DMA unmaps it from both (%s, %" PRIu64 " bytes)\n",
+			 layout, strerror(e), done);
 	close(group2);
 	vfio_close();
 	ksft_plan_and_exit();
@@ -867,7 +927,7 @@ int main(int argc, char **argv)
 		return wrprot(argv);
 	if (argc == 7 && !strcmp(argv[1], "held"))
 		return held(argv);
-	if (argc == 9 && !strcmp(argv[1], "replay"))
+	if (argc == 10 && !strcmp(argv[1], "replay"))
 		return replay(argv);
 	if ((argc == 7 || argc == 8) && !strcmp(argv[1], "bench"))
 		return bench(argv);
@@ -877,7 +937,7 @@ int main(int argc, char **argv)
 		"       vfiodma revoked GROUP BDF DEV ALIGN SIZE\n"
 		"       vfiodma held GROUP BDF DEV ALIGN SIZE\n"
 		"       vfiodma wrprot GROUP BDF DEV ALIGN SIZE fork|read|none\n"
-		"       vfiodma replay GROUP BDF DEV ALIGN SIZE GROUP2 BDF2\n"
+		"       vfiodma replay GROUP BDF DEV ALIGN SIZE GROUP2 BDF2 plain|swapped|mixed\n"
 		"       vfiodma bench GROUP BDF BUF SIZE REPS [STRIDE]\n");
 	return 2;
 }
