@@ -15,7 +15,7 @@ help:
 	@echo "make tree        kernel git tree in build/linux: base + patches/ applied"
 	@echo "make export      write the tree's commits back to patches/"
 	@echo "make series-check  fail if the tree holds work that is not in patches/"
-	@echo "make bench       build, then run the benchmarks, a guest each (B=devdax|vfio|kvm; bench/results/)"
+	@echo "make bench       build, then run the benchmarks, a guest each (B=devdax|vfio|kvm|scale; bench/results/)"
 	@echo "make run CMD='...' [VM='--append memmap=2G!4G --edu ...']  run a command in a guest"
 	@echo "make shell [G=group] [VM='...']  an interactive guest, booted as tests/G/vm.conf says"
 	@echo "make lint        shellcheck the harness"
