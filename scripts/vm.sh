@@ -39,6 +39,10 @@ usage: scripts/vm.sh [options] [--] [command [args...]]
   --phys-bits N     the vCPU's physical address bits (default QEMU's: 40
                     under TCG, the host's under KVM); with --iommu, N > 39
                     gives the vIOMMU 48-bit addresses (aw-bits=48)
+  --soft-reserved SIZE@START  make that RAM soft-reserved (EFI_MEMORY_SP, as
+                    memmap=SIZE%START-1+0xefffffff does, which is what it
+                    appends): the kernel keeps it out of System RAM and
+                    dax_hmem offers it as a dynamic dax region (hmem.N)
   --mce             machine checks on request: an Intel vCPU and an HMP
                     monitor (hmp.sock in the run directory); a guest-physical
                     address the guest writes to mce.req there gets an action-
@@ -90,6 +94,9 @@ while [ $# -gt 0 ]; do
 	--lazy-ram) lazy=1; shift;;
 	--phys-bits) physbits=$2; shift 2;;
 	--mce) mce=1; shift;;
+	--soft-reserved)
+		[[ $2 =~ ^[^@%!]+@[^@%!]+$ ]] || die "--soft-reserved takes SIZE@START, e.g. 4G@4G"
+		append="$append memmap=${2%@*}%${2#*@}-1+0xefffffff"; shift 2;;
 	--mods) mods=$2; shift 2;;
 	--timeout) timeout=$2; shift 2;;
 	--name) name=$2; shift 2;;
@@ -230,11 +237,21 @@ check_layout() {
 	for w in $append; do
 		case "$w" in memmap=*) ;; *) continue;; esac
 		for e in $(tr , ' ' <<<"${w#memmap=}"); do
-			[[ $e =~ ^([^!\$#@]+)([!\$#@])(.+)$ ]] ||
-				die "memmap=$e: vm.sh checks the forms SIZE!START, SIZE\$START, SIZE#START and SIZE@START only"
+			[[ $e =~ ^([^!\$#@%]+)([!\$#@%])(.+)$ ]] ||
+				die "memmap=$e: vm.sh checks the forms SIZE!START, SIZE\$START, SIZE#START, SIZE@START and SIZE%START-OLD+NEW only"
 			type=${BASH_REMATCH[2]}
 			size=$(to_bytes "${BASH_REMATCH[1]}") || die "memmap=$e: cannot read its size"
-			start=$(to_bytes "${BASH_REMATCH[3]}") || die "memmap=$e: cannot read its start"
+			start=${BASH_REMATCH[3]}
+			if [ "$type" = % ]; then
+				# SIZE%START-OLD+NEW, SIZE%START-OLD or SIZE%START+NEW: an
+				# e820 type change, only of RAM (type 1) checked here.
+				if ! [[ $start =~ ^([^-+]+)(-1)?(\+(0x[0-9a-fA-F]+|[0-9]+))?$ ]] ||
+					[ -z "${BASH_REMATCH[2]}${BASH_REMATCH[3]}" ]; then
+					die "memmap=$e: vm.sh checks SIZE%START-1+NEWTYPE (RAM made another type) only"
+				fi
+				start=${BASH_REMATCH[1]}
+			fi
+			start=$(to_bytes "$start") || die "memmap=$e: cannot read its start"
 			end=$((start + size))
 			[ "$size" -gt 0 ] || die "memmap=$e: an empty range"
 			[ "$end" -le $((1 << physbits_eff)) ] ||

@@ -109,4 +109,20 @@ refused "a memmap= form vm.sh cannot check" "checks the forms" --mem 8G --append
 refused "--lazy-ram with --ram-file" "do not go together" "${big[@]}" --ram-file /tmp/x \
 	--append 'memmap=1024G!1026G'
 refused "--phys-bits out of range" "--phys-bits takes 32 to 52" --phys-bits 60
+
+# Soft-reserved RAM (memmap=SIZE%START-1+0xefffffff) as the hmem group has it.
+out=$(vm --mem 10G --soft-reserved 4G@4G 2>&1)
+check "--soft-reserved 4G@4G appends memmap=4G%4G-1+0xefffffff" \
+	grep -q -- "-append .*memmap=4G%4G-1+0xefffffff" <<<"$out"
+refused "soft-reserved RAM counts as taken from System RAM" \
+	"the guest would have 17 GiB of System RAM" --mem 21G --soft-reserved 4G@4G
+accepted "... and 4 GiB more of it make the guest fit" \
+	--mem 21G --soft-reserved 8G@4G
+refused "--soft-reserved outside RAM" "is not inside the guest's RAM" \
+	--mem 10G --soft-reserved 4G@10G
+refused "--soft-reserved over a memmap= range" "overlaps another memmap= range" \
+	--mem 10G --soft-reserved 4G@4G --append 'memmap=1G!7G'
+refused "--soft-reserved without a start" "takes SIZE@START" --soft-reserved 4G
+refused "a type change of other than RAM" "SIZE%START-1+NEWTYPE" \
+	--mem 10G --append 'memmap=4G%4G-2+12'
 done_testing

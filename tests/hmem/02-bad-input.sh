@@ -1,0 +1,136 @@
+#!/bin/bash
+# What a dynamic region refuses, each with an errno and a kernel message
+# and nothing changed: memmap on a device of a static region (legacy pmem)
+# or of a bound device, a value other than mem or none, an align that a
+# range does not start at (the region's allocator places a 1G device after
+# a 2M one at 2 MiB past a GiB; at align 1G it would map the 2M device's
+# memory), a size that is not a multiple of the align, an align device-dax
+# cannot map with. A mapping made before the memmap changed gets SIGBUS,
+# in both directions. kmem refuses a pageless device that a process maps,
+# and takes it (building a memmap) once idle. Unbinding dax_hmem under a
+# mapped pageless device (hot-unplug) revokes the mapping.
+. "$TOP/tests/lib/tap.sh"
+. "$TOP/tests/lib/dax.sh"
+. "$TOP/tests/lib/hmem.sh"
+
+G=$((1 << 30)) M=$((1 << 20))
+need_modules dax_hmem device_dax kmem nd_e820 nd_pmem dax_pmem
+hmem_reset
+
+# A static region's devices report their memmap and refuse a new one.
+ns=$(nd_first namespace -N) || bail "no namespace on the legacy region"
+for map in mem dev none; do
+	make_dax "$ns" $((2 * M)) "$map" || continue
+	sdax=${dev#/dev/}
+	check "static $sdax (map=$map): memmap reads $map" \
+		grep -qx "$map" "$DAX_BUS/devices/$sdax/memmap"
+	other=none
+	[ "$map" = none ] && other=mem
+	refused_tap "static $sdax: memmap $other" "Operation not supported" \
+		"a device of a static region keeps the memmap its region gave it" \
+		"$DAX_BUS/devices/$sdax/memmap" "$other"
+	check "static $sdax: memmap still reads $map" \
+		grep -qx "$map" "$DAX_BUS/devices/$sdax/memmap"
+done
+check "the static namespace goes back to raw" dax_raw "$ns"
+
+# A 2M device at the start of the region, with data.
+dyn_new_tap $((2 * M)) $((2 * M)) none || bail "no first device"
+a=$dax
+check "$a: a pattern" "$PROGS/daxpattern" -s 21 -t 4096 "/dev/$a"
+refused_tap "$a: memmap foo" "Invalid argument" '"foo" is neither "mem" nor "none"' \
+	"$DAX_BUS/devices/$a/memmap" foo
+refused_tap "$a, bound: memmap mem" "Device or resource busy" \
+	"memmap: cannot change while bound to device_dax" "$DAX_BUS/devices/$a/memmap" mem
+check "$a: memmap still reads none" grep -qx none "$DAX_BUS/devices/$a/memmap"
+
+# A 1G device after it starts at 4 GiB + 2 MiB: binding it is refused in
+# either mode, and so is align 1G once it has its range.
+sysw "$HMEM_REGION/create" 1 || bail "create: $HMEM_ERR"
+b=$(cat "$HMEM_REGION/create")
+for map in none mem; do
+	check "$b: align 1G, memmap $map, size 1G" sh -c \
+		"echo 1073741824 >$DAX_BUS/devices/$b/align && echo $map >$DAX_BUS/devices/$b/memmap &&
+		 echo 1073741824 >$DAX_BUS/devices/$b/size"
+	check "$b: its range starts 2 MiB past 4 GiB" \
+		test "$(dyn_ranges "$b")" = "$(printf '%#x-%#x' $((4 * G + 2 * M)) $((5 * G + 2 * M - 1)))"
+	refused_tap "$b (map $map): bind device_dax" "Invalid argument" \
+		"$(printf 'mapping0: %#x-%#x is not aligned to the device'"'"'s align 0x40000000, refusing' \
+			$((4 * G + 2 * M)) $((5 * G + 2 * M - 1)))" "$DAX_DRV/bind" "$b"
+	check "$b is not bound" test ! -e "$DAX_BUS/devices/$b/driver"
+	check_fails "$b cannot be opened" "$PROGS/daxpattern" -v -l $((2 * M)) "/dev/$b"
+	check "$b: back to size 0" sysw "$DAX_BUS/devices/$b/size" 0
+done
+check "$b: align 2M, size 1G" sh -c \
+	"echo 2097152 >$DAX_BUS/devices/$b/align && echo 1073741824 >$DAX_BUS/devices/$b/size"
+refused_tap "$b, at 4 GiB + 2 MiB: align 1G" "Invalid argument" \
+	"$(printf 'align 0x40000000: mapping0 %#x-%#x does not start and end at it' \
+		$((4 * G + 2 * M)) $((5 * G + 2 * M - 1)))" "$DAX_BUS/devices/$b/align" $G
+check "$b: align still reads 2M" grep -qx $((2 * M)) "$DAX_BUS/devices/$b/align"
+refused_tap "$b: size 3 MiB at align 2M" "Invalid argument" \
+	"size 0x300000 is not a multiple of the device's align 0x200000" \
+	"$DAX_BUS/devices/$b/size" $((3 * M))
+refused_tap "$b: align 12 KiB" "Invalid argument" \
+	"align 0x3000 is not a page size that device-dax can map with" \
+	"$DAX_BUS/devices/$b/align" 12288
+check "$b: size still 1G" grep -qx $G "$DAX_BUS/devices/$b/size"
+check "$b binds at align 2M (memmap $map)" sysw "$DAX_DRV/bind" "$b"
+check "$a: its pattern is intact" "$PROGS/daxpattern" -v -s 21 -t 4096 "/dev/$a"
+
+# A mapping made before the memmap changed: SIGBUS on its next fault.
+for to in mem none; do
+	from=none
+	[ "$to" = none ] && from=mem
+	check "$a: unbind, memmap $from, bind" sh -c \
+		"echo $a >$DAX_DRV/unbind; echo $from >$DAX_BUS/devices/$a/memmap && echo $a >$DAX_DRV/bind"
+	hold_start "$PROGS/daxhold" hold "/dev/$a" $((2 * M))
+	mark="pageless-dax-test: stale $to $(date +%s%N)"
+	echo "$mark" >/dev/kmsg
+	check "$a: unbind, memmap $to, bind under the mapping" sh -c \
+		"echo $a >$DAX_DRV/unbind && echo $to >$DAX_BUS/devices/$a/memmap && echo $a >$DAX_DRV/bind"
+	hold_finish
+	check "a mapping made with memmap $from gets SIGBUS with memmap $to (status $HOLD_RC)" \
+		test "$HOLD_RC" -eq $((128 + 7))
+	check "the kernel says why" sh -c \
+		"dmesg | sed -n '/$mark/,\$p' | grep -q 'fail, mapped before the device.s memmap changed'"
+	check "$a maps again (pattern intact)" "$PROGS/daxpattern" -v -s 21 -t 4096 "/dev/$a"
+done
+
+# kmem (daxctl reconfigure-device --mode=system-ram, Debian's daxctl) and a
+# pageless device that a process maps: refused; once idle, kmem adds it
+# (offline, --no-online) with a memmap, and it goes back to devdax,
+# pageless still.
+# At 5 GiB + 2 MiB, 640 MiB hold four whole memory blocks (512 MiB) for kmem.
+dyn_new_tap $((640 * M)) $((2 * M)) none || bail "no device for kmem"
+k=$dax
+hold_start "$PROGS/daxhold" hold "/dev/$k" $((2 * M))
+mark="pageless-dax-test: kmem $(date +%s%N)"
+echo "$mark" >/dev/kmsg
+check_fails "$k, still mapped: daxctl reconfigure-device --mode=system-ram fails" \
+	daxctl reconfigure-device --mode=system-ram --no-online "$k"
+check "the kernel says why" sh -c \
+	"dmesg | sed -n '/$mark/,\$p' | grep -q 'still mapped by a process: not adding its memory as system RAM'"
+hold_finish
+check "the process gets SIGBUS on its next access (status $HOLD_RC)" test "$HOLD_RC" -eq $((128 + 7))
+m0=$(memfree)
+check "$k, idle: daxctl reconfigure-device --mode=system-ram" \
+	daxctl reconfigure-device --mode=system-ram --no-online "$k"
+m1=$(memfree)
+check "its memory blocks are System RAM (kmem) now" sh -c \
+	"grep -q '^ *$(printf %x $((5 * G + 128 * M)))-$(printf %x $((5 * G + 640 * M - 1))) : System RAM (kmem)' /proc/iomem"
+check "kmem built their memmap ($((m0 - m1)) KiB; 512 MiB at 4K is 8 MiB)" test $((m0 - m1)) -ge 7000
+check "$k: daxctl reconfigure-device --mode=devdax" daxctl reconfigure-device --mode=devdax "$k"
+check "$k: on device_dax again, still pageless" sh -c \
+	"grep -qx none $DAX_BUS/devices/$k/memmap && test \"\$(basename \"\$(readlink $DAX_BUS/devices/$k/driver)\")\" = device_dax"
+check "$k maps" "$PROGS/daxpattern" -s 23 -t 4096 "/dev/$k"
+
+# Hot-unplug: dax_hmem unbound under a mapped pageless device.
+hold_start "$PROGS/daxhold" hold "/dev/$a" $((2 * M))
+pdev=$(basename "$(dirname "$HMEM_REGION")")
+check "unbind dax_hmem from $pdev under the mapping" sysw /sys/bus/platform/drivers/hmem/unbind "$pdev"
+hold_finish
+check "the process gets SIGBUS on its next access (status $HOLD_RC)" test "$HOLD_RC" -eq $((128 + 7))
+check "$a is gone" test ! -e "/dev/$a"
+hmem_reset
+check "the region comes back whole" test "$(cat "$HMEM_REGION/available_size")" -eq $((4 * G))
+done_testing
