@@ -8,8 +8,8 @@
 # would have cost (map=mem). TAP, with the steps as comments.
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/dax.sh"
+. "$TOP/tests/lib/nested.sh"
 
-ram=$((1 << 30))	# the nested guest's RAM
 step() { printf '#\n# == %s\n' "$*"; }
 # enable_kib ND: KiB that binding the dax device ND to dax_pmem takes (as
 # make bench counts it).
@@ -43,29 +43,5 @@ check "map=none takes next to nothing to enable ($cost_none KiB, at most 512)" \
 	test "$cost_none" -le 512
 
 step "a nested QEMU with its RAM on $dev"
-accel=tcg
-if modprobe kvm_amd 2>/dev/null && [ -c /dev/kvm ]; then
-	accel=kvm
-fi
-note "accelerator: $accel"
-# Start from other bytes than the ones the nested guest will write.
-check "overwrite the first GiB of $dev" "$PROGS/daxpattern" -w -s 3 -t 4096 -l "$ram" "$dev"
-check "the words are not the nested guest's yet" \
-	sh -c "! '$PROGS/daxhold' words '$dev' $((2 << 20)) $((ram - (1 << 20))) 0x5eed5eed"
-cmd=(qemu-system-x86_64 -machine q35 -accel "$accel" -m 1G -nodefaults -display none
-	-object "memory-backend-file,id=mem,size=1G,mem-path=$dev,share=on,align=1G"
-	-numa "node,memdev=mem" -kernel "$PROGS/nested.elf"
-	-device "isa-debug-exit,iobase=0xf4,iosize=4" -serial stdio -monitor none -no-reboot)
-note "${cmd[*]}"
-rc=0
-out=$(timeout 600 "${cmd[@]}" 2>&1) || rc=$?
-echo "$out" | diag
-check "the nested guest ran and exited through isa-debug-exit (status $rc)" test "$rc" -eq 33
-check "it says it wrote its RAM" contains "$out" "nested guest: wrote its RAM"
-
-step "read the nested guest's RAM back through $dev"
-# The firmware keeps the top of the nested guest's RAM out of its memory
-# map, so the payload stops short of it.
-check "every page from 2 MiB to 1 GiB - 1 MiB holds the nested guest's word" \
-	"$PROGS/daxhold" words "$dev" $((2 << 20)) $((ram - (1 << 20))) 0x5eed5eed
+nested_qemu "$dev"
 done_testing

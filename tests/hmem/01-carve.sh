@@ -6,7 +6,7 @@
 # with special entries of its align and no struct page (the pfnmap
 # kselftest, pfnmap_test.ko walking the page tables), costs no memmap to
 # enable, and keeps its own data. A device shrunk and grown again gets a
-# second range and works across both; a device deleted leaves a hole that
+# second range and works across both (at 4K and 2M); a device deleted leaves a hole that
 # a new device fills; the data of every other device is untouched.
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/dax.sh"
@@ -85,7 +85,16 @@ if dyn_new_tap $((256 * M)) $((2 * M)) none; then
 	DAX[n2m]=$dax SEED[n2m]=18
 	check "n2m ($dax) is in d2m's hole, at 6 GiB" \
 		test "$(dyn_ranges "$dax")" = "$(printf '%#x-%#x' $((6 * G)) $((6 * G + 256 * M - 1)))"
-	check "n2m: a pattern" "$PROGS/daxpattern" -s 18 -t 4096 "/dev/$dax"
+	# Grown to 640 MiB at align 2M: the rest of the hole, then 128 MiB
+	# past d4k's second range.
+	check "n2m: unbind, grow to 640 MiB" sh -c \
+		"echo $dax >$DAX_DRV/unbind && echo $((640 * M)) >$DAX_BUS/devices/$dax/size"
+	want="$(printf '%#x-%#x\n%#x-%#x' $((6 * G)) $((6 * G + 512 * M - 1)) $((7 * G + 320 * M)) $((7 * G + 448 * M - 1)))"
+	check "n2m: two ranges ($(dyn_ranges "$dax" | tr '\n' ' '))" test "$(dyn_ranges "$dax")" = "$want"
+	check "n2m: bind" sysw "$DAX_DRV/bind" "$dax"
+	sub_tap "n2m, first range" env PFNMAP_DEV="/dev/$dax" PFNMAP_ALIGN=$((2 * M)) \
+		PFNMAP_LEN=$((64 * M)) PFNMAP_PHYS=$((6 * G)) "$PROGS/pfnmap"
+	check "n2m: a pattern over both ranges" "$PROGS/daxpattern" -s 18 -t 4096 "/dev/$dax"
 fi
 
 for n in "${!DAX[@]}"; do
@@ -93,6 +102,6 @@ for n in "${!DAX[@]}"; do
 		"$PROGS/daxpattern" -v -s "${SEED[$n]}" -t 4096 "/dev/${DAX[$n]}"
 done
 check "the region's free space is what is left" \
-	test "$(cat "$HMEM_REGION/available_size")" -eq $((4 * G - (2 * G + 512 * M + 256 * M + 192 * M + 128 * M)))
+	test "$(cat "$HMEM_REGION/available_size")" -eq $((4 * G - (2 * G + 512 * M + 640 * M + 192 * M + 128 * M)))
 check "pfnmap_test unloads" rmmod pfnmap_test
 done_testing

@@ -34,7 +34,8 @@ for map in mem dev none; do
 done
 check "the static namespace goes back to raw" dax_raw "$ns"
 
-# A 2M device at the start of the region, with data.
+# A 2M device at the start of the region, with data: what a refused write
+# leaves alone.
 dyn_new_tap $((2 * M)) $((2 * M)) none || bail "no first device"
 a=$dax
 check "$a: a pattern" "$PROGS/daxpattern" -s 21 -t 4096 "/dev/$a"
@@ -46,8 +47,13 @@ check "$a: memmap still reads none" grep -qx none "$DAX_BUS/devices/$a/memmap"
 
 # A 1G device after it starts at 4 GiB + 2 MiB: binding it is refused in
 # either mode, and so is align 1G once it has its range.
+refused_tap "$a, bound: a range added through mapping" "Device or resource busy" \
+	"mapping: cannot add a range while bound to device_dax" \
+	"$DAX_BUS/devices/$a/mapping" "$(printf '%x-%x' $((6 * G)) $((6 * G + 2 * M - 1)))"
+check "$a: still one range" test "$(dyn_ranges "$a" | wc -l)" -eq 1
 sysw "$HMEM_REGION/create" 1 || bail "create: $HMEM_ERR"
 b=$(cat "$HMEM_REGION/create")
+check "a new device ($b) reads memmap mem" grep -qx mem "$DAX_BUS/devices/$b/memmap"
 for map in none mem; do
 	check "$b: align 1G, memmap $map, size 1G" sh -c \
 		"echo 1073741824 >$DAX_BUS/devices/$b/align && echo $map >$DAX_BUS/devices/$b/memmap &&

@@ -116,31 +116,40 @@ dax_find() {
 # (daxhold hold: SIGBUS, 128 + 7) or its TAP (vfiodma revoked, kvmdax
 # revoked).
 #
-# dax_revoke NAMESPACE HOLDER...: start HOLDER in the background and wait
-# (a minute at most) for its "mapped" line, disable NAMESPACE under it,
-# let it go on and wait for it: two TAP points. Sets HOLD_RC (its exit
-# status); its output is in $HOLD_OUT. NAMESPACE stays disabled.
+# hold_start HOLDER...: start HOLDER in the background and wait (a minute
+# at most) for its "mapped" line: one TAP point. hold_finish: let it go on
+# and wait for it; sets HOLD_RC (its exit status). Its output is in
+# $HOLD_OUT.
 HOLD_OUT=/tmp/hold.out
-dax_revoke() {
-	local ns=$1 pid
-	shift
+hold_start() {
 	rm -f /tmp/hold.in "$HOLD_OUT"
 	mkfifo /tmp/hold.in
 	"$@" </tmp/hold.in >"$HOLD_OUT" 2>&1 &
-	pid=$!
+	HOLD_PID=$!
 	exec 3>/tmp/hold.in
 	for _ in $(seq 300); do
 		hold_mapped && break
-		kill -0 "$pid" 2>/dev/null || break
+		kill -0 "$HOLD_PID" 2>/dev/null || break
 		sleep 0.2
 	done
 	check "${1##*/} $2 maps and waits" hold_mapped
-	check "disabling $ns under it succeeds" ndctl disable-namespace "$ns"
+}
+hold_finish() {
 	# If the holder is gone already, the write must not kill this shell.
 	(trap '' PIPE; echo go >&3) 2>/dev/null || true
 	exec 3>&-
 	HOLD_RC=0
-	wait "$pid" || HOLD_RC=$?
+	wait "$HOLD_PID" || HOLD_RC=$?
+}
+
+# dax_revoke NAMESPACE HOLDER...: hold_start HOLDER, disable NAMESPACE
+# under it, hold_finish: two TAP points. NAMESPACE stays disabled.
+dax_revoke() {
+	local ns=$1
+	shift
+	hold_start "$@"
+	check "disabling $ns under it succeeds" ndctl disable-namespace "$ns"
+	hold_finish
 }
 hold_mapped() { grep -qxE '(# )?mapped' "$HOLD_OUT"; }
 
