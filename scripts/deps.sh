@@ -6,4 +6,4 @@ set -euo pipefail
 mkdir -p "$BUILD"
 need_pkgs git build-essential flex bison bc libelf-dev libssl-dev cpio kmod xz-utils \
 	ccache sparse qemu-system-x86 ndctl daxctl libndctl-dev libdaxctl-dev uuid-dev \
-	fio pciutils shellcheck jq
+	fio pciutils shellcheck jq ovmf

@@ -50,6 +50,9 @@ done
 
 out=/dev/ttyS1
 stty -F $out raw -echo 2>/dev/null
+# UEFI firmware (vm.sh --uefi) leaves terminal codes on every serial port
+# without a newline: end that line before the job's first.
+[ ! -d /sys/firmware/efi ] || echo >$out
 say() { echo "guest-init: $*" >$out; }
 
 rundir=$(param pageless.run) || { say "no pageless.run= on the command line"; poweroff_now; }

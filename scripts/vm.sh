@@ -43,6 +43,8 @@ usage: scripts/vm.sh [options] [--] [command [args...]]
                     memmap=SIZE%START-1+0xefffffff does, which is what it
                     appends): the kernel keeps it out of System RAM and
                     dax_hmem offers it as a dynamic dax region (hmem.N)
+  --uefi            boot the kernel through OVMF's UEFI firmware (EFI stub)
+                    instead of QEMU's direct boot, e.g. for efi_fake_mem=
   --mce             machine checks on request: an Intel vCPU and an HMP
                     monitor (hmp.sock in the run directory); a guest-physical
                     address the guest writes to mce.req there gets an action-
@@ -79,7 +81,7 @@ dmesg.txt, job.sh, qemu.cmd and status.
 USAGE
 }
 
-mem=6G smp=2 append="" iommu=0 edu=0 nvdimm="" ramfile="" mods=std timeout="" mce=0
+mem=6G smp=2 append="" iommu=0 edu=0 nvdimm="" ramfile="" mods=std timeout="" mce=0 uefi=0
 lazy=0 physbits=""
 name="" job="" quiet=0 shell=0 show=0 group_timeout=""
 while [ $# -gt 0 ]; do
@@ -94,6 +96,7 @@ while [ $# -gt 0 ]; do
 	--lazy-ram) lazy=1; shift;;
 	--phys-bits) physbits=$2; shift 2;;
 	--mce) mce=1; shift;;
+	--uefi) uefi=1; shift;;
 	--soft-reserved)
 		[[ $2 =~ ^[^@%!]+@[^@%!]+$ ]] || die "--soft-reserved takes SIZE@START, e.g. 4G@4G"
 		append="$append memmap=${2%@*}%${2#*@}-1+0xefffffff"; shift 2;;
@@ -390,6 +393,10 @@ qemu+=(-machine "$machine" -m "$mem"
 for ((i = 0; i < edu; i++)); do
 	qemu+=(-device "edu,dma_mask=0xffffffffff")
 done
+if [ "$uefi" = 1 ]; then
+	[ -r /usr/share/ovmf/OVMF.fd ] || die "--uefi needs OVMF (/usr/share/ovmf/OVMF.fd, Debian package ovmf)"
+	qemu+=(-bios /usr/share/ovmf/OVMF.fd)
+fi
 qemu+=(-kernel "$BUILD/bzImage" -append "$cmdline $append")
 if [ "$show" = 1 ]; then
 	printf '%q ' "${qemu[@]}"

@@ -1,11 +1,12 @@
 #!/bin/bash
 # What a dynamic region refuses, each with an errno and a kernel message
 # and nothing changed: memmap on a device of a static region (legacy pmem)
-# or of a bound device, a value other than mem or none, an align that a
-# range does not start at (the region's allocator places a 1G device after
-# a 2M one at 2 MiB past a GiB; at align 1G it would map the 2M device's
-# memory), a size that is not a multiple of the align, an align device-dax
-# cannot map with. A mapping made before the memmap changed gets SIGBUS,
+# or of a bound device, a value other than mem or none, a range added to a
+# bound device, an align that a range does not start at (a 1G device
+# starting 2 MiB past a GiB would map the memory before it), a size that
+# is not a multiple of the align or that the region does not have at the
+# align, an align device-dax cannot map with. A 1G device after a 2M one
+# is placed at the next GiB. A mapping made before the memmap changed gets SIGBUS,
 # in both directions. kmem refuses a pageless device that a process maps,
 # and takes it (building a memmap) once idle. Unbinding dax_hmem under a
 # mapped pageless device (hot-unplug) revokes the mapping.
@@ -45,8 +46,6 @@ refused_tap "$a, bound: memmap mem" "Device or resource busy" \
 	"memmap: cannot change while bound to device_dax" "$DAX_BUS/devices/$a/memmap" mem
 check "$a: memmap still reads none" grep -qx none "$DAX_BUS/devices/$a/memmap"
 
-# A 1G device after it starts at 4 GiB + 2 MiB: binding it is refused in
-# either mode, and so is align 1G once it has its range.
 refused_tap "$a, bound: a range added through mapping" "Device or resource busy" \
 	"mapping: cannot add a range while bound to device_dax" \
 	"$DAX_BUS/devices/$a/mapping" "$(printf '%x-%x' $((6 * G)) $((6 * G + 2 * M - 1)))"
@@ -54,12 +53,26 @@ check "$a: still one range" test "$(dyn_ranges "$a" | wc -l)" -eq 1
 sysw "$HMEM_REGION/create" 1 || bail "create: $HMEM_ERR"
 b=$(cat "$HMEM_REGION/create")
 check "a new device ($b) reads memmap mem" grep -qx mem "$DAX_BUS/devices/$b/memmap"
+
+# A 1G device after it: the region places it at the next GiB, and it maps
+# its own memory (on the base, it started 2 MiB past 4 GiB, and its 1G
+# entries mapped $a's memory).
 for map in none mem; do
 	check "$b: align 1G, memmap $map, size 1G" sh -c \
 		"echo 1073741824 >$DAX_BUS/devices/$b/align && echo $map >$DAX_BUS/devices/$b/memmap &&
 		 echo 1073741824 >$DAX_BUS/devices/$b/size"
-	check "$b: its range starts 2 MiB past 4 GiB" \
-		test "$(dyn_ranges "$b")" = "$(printf '%#x-%#x' $((4 * G + 2 * M)) $((5 * G + 2 * M - 1)))"
+	check "$b: its range is the next GiB, at 5 GiB" \
+		test "$(dyn_ranges "$b")" = "$(printf '%#x-%#x' $((5 * G)) $((6 * G - 1)))"
+	check "$b binds (memmap $map)" sysw "$DAX_DRV/bind" "$b"
+	check "$b: a pattern over all of it" "$PROGS/daxpattern" -s 22 -t 4096 "/dev/$b"
+	check "$a: its pattern is intact" "$PROGS/daxpattern" -v -s 21 -t 4096 "/dev/$a"
+	check "$b: unbind, size 0" sh -c "echo $b >$DAX_DRV/unbind && echo 0 >$DAX_BUS/devices/$b/size"
+done
+# A range 2 MiB past a GiB given through mapping: binding is refused.
+for map in none mem; do
+	check "$b: align 1G, memmap $map, mapping $(printf '%#x' $((4 * G + 2 * M))) for 1 GiB" sh -c \
+		"echo 1073741824 >$DAX_BUS/devices/$b/align && echo $map >$DAX_BUS/devices/$b/memmap &&
+		 printf '%x-%x' $((4 * G + 2 * M)) $((5 * G + 2 * M - 1)) >$DAX_BUS/devices/$b/mapping"
 	refused_tap "$b (map $map): bind device_dax" "Invalid argument" \
 		"$(printf 'mapping0: %#x-%#x is not aligned to the device'"'"'s align 0x40000000, refusing' \
 			$((4 * G + 2 * M)) $((5 * G + 2 * M - 1)))" "$DAX_DRV/bind" "$b"
@@ -67,6 +80,31 @@ for map in none mem; do
 	check_fails "$b cannot be opened" "$PROGS/daxpattern" -v -l $((2 * M)) "/dev/$b"
 	check "$b: back to size 0" sysw "$DAX_BUS/devices/$b/size" 0
 done
+# With 2 MiB taken at 4 and at 6 GiB, the region has 4 GiB - 4 MiB free
+# but 2 GiB at 1G align (5 and 7 GiB): 3 GiB at align 1G is refused, 2 GiB
+# made of those two, a pageless device of two 1G ranges.
+sysw "$HMEM_REGION/create" 1 || bail "create: $HMEM_ERR"
+t=$(cat "$HMEM_REGION/create")
+check "$t: align 2M, a 2 MiB range at 6 GiB through mapping" sh -c \
+	"echo 2097152 >$DAX_BUS/devices/$t/align &&
+	 printf '%x-%x' $((6 * G)) $((6 * G + 2 * M - 1)) >$DAX_BUS/devices/$t/mapping"
+check "$b: align 1G, memmap none" sh -c \
+	"echo 1073741824 >$DAX_BUS/devices/$b/align && echo none >$DAX_BUS/devices/$b/memmap"
+refused_tap "$b: size 3 GiB at align 1G" "No space left on device" \
+	"size 0xc0000000: the region has no 0xc0000000 more at 0x40000000, the device's align" \
+	"$DAX_BUS/devices/$b/size" $((3 * G))
+check "$b: size still 0" grep -qx 0 "$DAX_BUS/devices/$b/size"
+check "$b: size 2 GiB" sysw "$DAX_BUS/devices/$b/size" $((2 * G))
+want="$(printf '%#x-%#x\n%#x-%#x' $((5 * G)) $((6 * G - 1)) $((7 * G)) $((8 * G - 1)))"
+check "$b: two 1G ranges, at 5 and 7 GiB ($(dyn_ranges "$b" | tr '\n' ' '))" \
+	test "$(dyn_ranges "$b")" = "$want"
+check "$b binds" sysw "$DAX_DRV/bind" "$b"
+check "$b: a pattern over both ranges" "$PROGS/daxpattern" -s 24 -t 4096 "/dev/$b"
+check "$t: the 2 MiB between them is not $b's" \
+	sh -c "echo $t >$DAX_DRV/bind && '$PROGS/daxpattern' -s 25 -t 4096 /dev/$t"
+check "$b: its pattern is intact" "$PROGS/daxpattern" -v -s 24 -t 4096 "/dev/$b"
+check "$b: unbind, size 0" sh -c "echo $b >$DAX_DRV/unbind && echo 0 >$DAX_BUS/devices/$b/size"
+check "$t: destroy" dyn_destroy "$t"
 check "$b: align 2M, size 1G" sh -c \
 	"echo 2097152 >$DAX_BUS/devices/$b/align && echo 1073741824 >$DAX_BUS/devices/$b/size"
 refused_tap "$b, at 4 GiB + 2 MiB: align 1G" "Invalid argument" \
