@@ -9,6 +9,13 @@ $1 ~ /^hmem[0-9]+G$/ && $4 != "-" {
 	k = substr($1, 5) " " $2 " " $3
 	hmem[k] = $4; hen[k] = $5; htouch[k] = $6; hseen[substr($1, 5) " " $2] = 1
 }
+# cell(i): the size and align of table cell i (1G 2M, 1G 1024M, 2G 2M,
+# ...), as "SIZE ALIGN"; sets sz and al.
+function cell(i) {
+	sz = (2 ^ int(i / 2)) "G"
+	al = i % 2 ? "1024M" : "2M"
+	return sz " " al
+}
 END {
 	if (!length(seen)) {
 		print "no results: the guest measured nothing"
@@ -17,20 +24,18 @@ END {
 	print "# ratios (map=none against the others, same size and align)"
 	printf "%-5s %-5s %10s %10s %10s %15s %15s\n", "size", "align", \
 		"none_kb", "mem_kb", "dev_kb", "touch none/mem", "touch none/dev"
-	for (s = 1; s <= 4; s *= 2)
-		for (a = 0; a < 2; a++) {
-			al = a ? "1024M" : "2M"
-			g = s "G " al
-			if (!(g in seen) || !((g " none") in mem))
-				continue
-			printf "%-5s %-5s %10d %10d %10d %15.2f %15.2f\n", s "G", al, \
-				mem[g " none"], mem[g " mem"], mem[g " dev"], \
-				touch[g " none"] / touch[g " mem"], touch[g " none"] / touch[g " dev"]
-			if (mem[g " none"] > 64)
-				miss = miss "\n  memory: map=none took " mem[g " none"] " KiB at " g " (goal: at most 64)"
-			if (touch[g " none"] > touch[g " mem"])
-				miss = miss "\n  touch: map=none slower than map=mem at " g
-		}
+	for (i = 0; i < 6; i++) {
+		g = cell(i)
+		if (!(g in seen) || !((g " none") in mem))
+			continue
+		printf "%-5s %-5s %10d %10d %10d %15.2f %15.2f\n", sz, al, \
+			mem[g " none"], mem[g " mem"], mem[g " dev"], \
+			touch[g " none"] / touch[g " mem"], touch[g " none"] / touch[g " dev"]
+		if (mem[g " none"] > 64)
+			miss = miss "\n  memory: map=none took " mem[g " none"] " KiB at " g " (goal: at most 64)"
+		if (touch[g " none"] > touch[g " mem"])
+			miss = miss "\n  touch: map=none slower than map=mem at " g
+	}
 	# Enable time must not grow with size: 4G against the smallest size
 	# that exists at that align (1G align leaves nothing of a 1 GiB one).
 	for (a = 0; a < 2; a++) {
@@ -49,20 +54,18 @@ END {
 	print "# dynamic devices (dax_hmem), memmap none against mem, same size and align"
 	printf "%-5s %-5s %10s %10s %12s %15s\n", "size", "align", "none_kb", "mem_kb", \
 		"enable n/m", "touch none/mem"
-	for (s = 1; s <= 4; s *= 2)
-		for (a = 0; a < 2; a++) {
-			al = a ? "1024M" : "2M"
-			g = s "G " al
-			if (!((g " none") in hmem) || !((g " mem") in hmem))
-				continue
-			printf "%-5s %-5s %10d %10d %12.2f %15.2f\n", s "G", al, hmem[g " none"], \
-				hmem[g " mem"], hen[g " none"] / hen[g " mem"], \
-				htouch[g " none"] / htouch[g " mem"]
-			if (hmem[g " none"] > 64)
-				miss = miss "\n  memory: memmap none took " hmem[g " none"] " KiB at dynamic " g " (goal: at most 64)"
-			if (hen[g " none"] > hen[g " mem"])
-				miss = miss "\n  enable: memmap none slower than mem at dynamic " g
-		}
+	for (i = 0; i < 6; i++) {
+		g = cell(i)
+		if (!((g " none") in hmem) || !((g " mem") in hmem))
+			continue
+		printf "%-5s %-5s %10d %10d %12.2f %15.2f\n", sz, al, hmem[g " none"], \
+			hmem[g " mem"], hen[g " none"] / hen[g " mem"], \
+			htouch[g " none"] / htouch[g " mem"]
+		if (hmem[g " none"] > 64)
+			miss = miss "\n  memory: memmap none took " hmem[g " none"] " KiB at dynamic " g " (goal: at most 64)"
+		if (hen[g " none"] > hen[g " mem"])
+			miss = miss "\n  enable: memmap none slower than mem at dynamic " g
+	}
 	for (a = 0; a < 2; a++) {
 		al = a ? "1024M" : "2M"
 		if (!(("4G " al " none") in hen) || !(("1G " al " none") in hen))
