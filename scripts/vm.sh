@@ -49,7 +49,9 @@ usage: scripts/vm.sh [options] [--] [command [args...]]
                     monitor (hmp.sock in the run directory); a guest-physical
                     address the guest writes to mce.req there gets an action-
                     required memory error (SRAR data load), injected on CPU 0
-                    while it runs user code and broadcast; answered in mce.ack
+                    while it runs user code and broadcast; "ao ADDRESS" gets
+                    an action-optional one (SRAO memory scrub), at once;
+                    answered in mce.ack
   --mods std|nfit|none  module tree in /lib/modules (default std; nfit adds
                     tools/testing/nvdimm's nfit_test and the modules it replaces)
   --timeout SECS    kill the guest after SECS (default 600; with --shell, none)
@@ -417,6 +419,13 @@ qrc=0
 # resume.
 mce_inject() {
 	local addr=$1 sock=$run/hmp.sock i regs
+	if [ "${2:-}" = ao ]; then
+		# SRAO, memory scrubbing: VAL|UC|EN|MISCV|ADDRV|S, MCACOD 0xc0;
+		# MCG_STATUS RIPV|MCIP. Harmless in any mode: nobody consumed it.
+		python3 "$TOP/scripts/hmp.py" "$sock" \
+			"mce -b 0 1 0xbd000000000000c0 0x5 $addr 0x8c"
+		return
+	fi
 	for i in $(seq 200); do
 		regs=$(python3 "$TOP/scripts/hmp.py" "$sock" stop "cpu 0" "info registers") ||
 			{ python3 "$TOP/scripts/hmp.py" "$sock" cont; return 1; }
@@ -433,14 +442,20 @@ mce_inject() {
 	return 1
 }
 mce_service() {
-	local addr
+	local addr kind
 	while kill -0 "$qpid" 2>/dev/null; do
 		if [ -e "$run/mce.req" ]; then
-			addr=$(head -c 32 "$run/mce.req")
+			addr=$(head -c 40 "$run/mce.req")
 			rm -f "$run/mce.req"
+			kind=ar
+			if [[ $addr =~ ^ao\ (.*)$ ]]; then
+				kind=ao
+				addr=${BASH_REMATCH[1]}
+			fi
 			if ! [[ $addr =~ ^0x[0-9a-fA-F]{1,16}$ ]]; then
 				echo "bad request: $addr" >"$run/mce.ack"
-			elif mce_inject "$addr" >>"$run/mce.log" 2>&1; then
+			elif mce_inject "$addr" "$kind" >>"$run/mce.log" 2>&1; then
+				[ "$kind" = ar ] || addr="ao $addr"
 				echo "injected $addr" >"$run/mce.ack"
 			else
 				echo "failed $addr (see mce.log)" >"$run/mce.ack"

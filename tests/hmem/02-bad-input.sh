@@ -9,10 +9,12 @@
 # is placed at the next GiB. A mapping made before the memmap changed gets SIGBUS,
 # in both directions. kmem refuses a pageless device that a process maps,
 # and takes it (building a memmap) once idle. Unbinding dax_hmem under a
-# mapped pageless device (hot-unplug) revokes the mapping.
+# mapped pageless device (hot-unplug) revokes the mapping. A pageless
+# device with a poisoned page refuses memmap mem and kmem until shrunk.
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/dax.sh"
 . "$TOP/tests/lib/hmem.sh"
+. "$TOP/tests/lib/hwpoison.sh"
 
 G=$((1 << 30)) M=$((1 << 20))
 need_modules dax_hmem device_dax kmem nd_e820 nd_pmem dax_pmem
@@ -177,4 +179,32 @@ check "the process gets SIGBUS on its next access (status $HOLD_RC)" test "$HOLD
 check "$a is gone" test ! -e "/dev/$a"
 hmem_reset
 check "the region comes back whole" test "$(cat "$HMEM_REGION/available_size")" -eq $((4 * G))
+
+# A pageless device with a poisoned page keeps it fenced: it takes no
+# memmap, and kmem does not take its memory; shrinking the device forgets
+# the page with its offset.
+if dyn_new_tap $((64 * M)) $((2 * M)) none; then
+	p=$(cat "$DAX_BUS/devices/$dax/resource")
+	check "$dax: a memory error in it is handled" hard_offline $((p + 3 * 4096))
+	check "$dax/poison lists the page" test "$(poison_list "$dax")" = 0x3000
+	mark="pageless-dax-test: poisoned kmem $(date +%s%N)"
+	echo "$mark" >/dev/kmsg
+	check_fails "$dax, poisoned: daxctl reconfigure-device --mode=system-ram fails" \
+		daxctl reconfigure-device --mode=system-ram --no-online "$dax"
+	check "the kernel says why" sh -c \
+		"dmesg | sed -n '/$mark/,\$p' | grep -q 'has poisoned pages (see poison): not adding its memory as system RAM'"
+	check_fails "none of its memory is System RAM (kmem)" grep -q 'System RAM (kmem)' /proc/iomem
+	check "$dax: unbound" dyn_unbind "$dax"
+	refused_tap "$dax, poisoned: memmap mem" "Device or resource busy" \
+		"the device has poisoned pages (see poison), refusing mem" \
+		"$DAX_BUS/devices/$dax/memmap" mem
+	check "$dax: memmap still reads none" grep -qx none "$DAX_BUS/devices/$dax/memmap"
+	check "$dax: binds to device_dax again" sysw "$DAX_DRV/bind" "$dax"
+	check "$dax/poison still lists the page" test "$(poison_list "$dax")" = 0x3000
+	check "$dax: shrunk to 0 while unbound" sh -c \
+		"echo $dax > $DAX_DRV/unbind && echo 0 > $DAX_BUS/devices/$dax/size"
+	check "$dax/poison is empty" test -z "$(poison_list "$dax")"
+	check "$dax: takes memmap mem now" sysw "$DAX_BUS/devices/$dax/memmap" mem
+fi
+hmem_reset
 done_testing

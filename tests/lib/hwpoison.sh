@@ -97,3 +97,83 @@ hw_devdax_teardown() {
 	check "$ns is disabled, without /dev/dax0.0" \
 		ns_destroyed "$ns" /dev/dax0.0
 }
+
+# Pageless devices (tests/poison).
+
+# mce_request WHAT: ask the host (vm.sh --mce) for a machine check, WHAT
+# being an address (action required, injected while CPU 0 runs user code)
+# or "ao ADDRESS" (action optional, at once), and wait a minute at most for
+# its answer; prints the answer, succeeds if it says injected.
+mce_request() {
+	local i
+	rm -f "$RUN/mce.ack"
+	echo "$1" >"$RUN/mce.req.tmp" && mv "$RUN/mce.req.tmp" "$RUN/mce.req"
+	for i in $(seq 600); do
+		[ -s "$RUN/mce.ack" ] && break
+		sleep 0.1
+	done
+	cat "$RUN/mce.ack" 2>/dev/null
+	grep -qx "injected $1" "$RUN/mce.ack" 2>/dev/null
+}
+
+# hard_offline PHYS: the software memory error of
+# /sys/devices/system/memory/hard_offline_page (memory_failure() without
+# action required) at physical address PHYS; its exit status.
+hard_offline() {
+	printf '%#x\n' "$1" >/sys/devices/system/memory/hard_offline_page
+}
+
+# mf_seen PFN WHAT: the kernel logged WHAT (a fixed string) for PFN (a
+# number) within 10 s: memory_failure() runs later for an action-optional
+# machine check.
+mf_seen() {
+	local i p
+	p=$(printf '%#x' "$1")
+	for i in $(seq 100); do
+		dmesg | grep -qF "$p: $2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# poison_list DAX: the device's poisoned offsets, one line, space-separated.
+poison_list() { echo $(cat "/sys/bus/dax/devices/$1/poison"); }
+
+# watch_start DEV LEN OFF LSB MODE...: one watcher (tests/progs/hwpoison
+# watch) per MODE over LEN bytes of DEV (an away watcher maps only the
+# first LEN_AWAY bytes, set by the caller), each waiting for a memory error
+# at OFF; returns once all are mapped (a minute at most). watch_finish:
+# let them see it (they wait a second more) and fold their TAP into ours.
+WATCH_DIR=/tmp/watch
+watch_start() {
+	local dev=$1 len=$2 off=$3 lsb=$4 m l i
+	shift 4
+	rm -rf "$WATCH_DIR" && mkdir -p "$WATCH_DIR"
+	WATCH_MODES=("$@")
+	for m in "$@"; do
+		l=$len
+		[ "$m" = away ] && l=$LEN_AWAY
+		"$PROGS/hwpoison" watch "$dev" "$l" "$off" "$lsb" "$m" \
+			"$WATCH_DIR/$m.ready" "$WATCH_DIR/done" >"$WATCH_DIR/$m.out" 2>&1 &
+		echo $! >"$WATCH_DIR/$m.pid"
+	done
+	for i in $(seq 600); do
+		l=0
+		for m in "$@"; do
+			[ -e "$WATCH_DIR/$m.ready" ] && l=$((l + 1))
+		done
+		[ "$l" -eq $# ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+watch_finish() {
+	local m rc
+	touch "$WATCH_DIR/done"
+	for m in "${WATCH_MODES[@]}"; do
+		rc=0
+		wait "$(cat "$WATCH_DIR/$m.pid")" || rc=$?
+		# shellcheck disable=SC2016 # $1 and $2 are the inner shell's
+		sub_tap "$m watcher" sh -c 'cat "$2"; exit "$1"' sh "$rc" "$WATCH_DIR/$m.out"
+	done
+}

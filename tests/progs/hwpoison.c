@@ -3,10 +3,13 @@
  * hwpoison: memory errors on a DAX mapping (a device-dax character device or
  * a file on a filesystem mounted with -o dax), as TAP.
  *
- * usage: hwpoison write  PATH LEN SEED
- *        hwpoison verify PATH LEN SEED OFF UNIT
- *        hwpoison madv   PATH LEN OFF LSB
- *        hwpoison mce    PATH LEN OFF LSB PHYS REQ
+ * usage: hwpoison write   PATH LEN SEED
+ *        hwpoison verify  PATH LEN SEED OFF UNIT
+ *        hwpoison madv    PATH LEN OFF LSB
+ *        hwpoison mce     PATH LEN OFF LSB PHYS REQ
+ *        hwpoison refault PATH LEN OFF
+ *        hwpoison watch   PATH LEN OFF LSB MODE READY DONE
+ *        hwpoison hammer  PATH LEN OFF READY DONE
  *
  *   write   map LEN bytes of PATH (MAP_SHARED) and write a pattern, a word
  *           per 64 bytes, a function of SEED and the offset
@@ -23,7 +26,28 @@
  *           guest-physical address PHYS (hex) to the request file REQ, which
  *           the host side of scripts/vm.sh --mce answers by injecting a
  *           machine check (SRAR data load) for it on CPU 0, and read the
- *           line at OFF until SIGBUS arrives (60 s at most)
+ *           line at OFF until SIGBUS arrives (60 s at most); LSB 12 on a
+ *           pageless device: only the page of the error is lost
+ *   refault after a memory error at OFF in a pageless device: reading the
+ *           page at OFF gets SIGBUS BUS_MCEERR_AR for that page (si_addr
+ *           the page, si_addr_lsb 12), and its neighbours, in the same unit
+ *           of the device's align, read without a signal
+ *   watch   map LEN bytes and watch for the memory error at OFF that
+ *           someone else injects: read the page at OFF (unless "away"),
+ *           create READY, then wait until
+ *           DONE exists (60 s at most) and a second more. MODE says what
+ *           must happen: "early" (PR_MCE_KILL_EARLY) one SIGBUS
+ *           BUS_MCEERR_AO for the unit of OFF (si_addr_lsb LSB); "late"
+ *           (PR_MCE_KILL_LATE) none, and reading OFF afterwards gets
+ *           BUS_MCEERR_AR for its page; "away" (early, but the mapping
+ *           stops short of the unit of OFF: LEN <= OFF) none at all
+ *   hammer  fault the rest of the align unit of OFF in and out (MADV_DONTNEED)
+ *           until DONE exists, while someone injects a memory error at OFF
+ *           (create READY first); then reading OFF must get SIGBUS
+ *           BUS_MCEERR_AR for its page: no fault mapped it again
+ * A device-dax node is mapped at a boundary of its align (its sysfs
+ * "align"), anything else at a 2M boundary.
+ *
  * Exit: 0 all checks passed, 1 a check failed, 2 usage error.
  */
 #define _GNU_SOURCE
@@ -38,6 +62,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/sysmacros.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -95,29 +121,6 @@ static inline uint64_t pattern(uint64_t seed, uint64_t off)
 	return z ^ (z >> 31);
 }
 
-/*
- * Map @len bytes of @path, shared, at a 2M boundary plus @skew (so that a
- * 4K skew keeps the mapping from using PMD entries).
- */
-static char *hw_map(const char *path, uint64_t len, uint64_t skew)
-{
-	uint64_t span = len + (4 << 20);
-	char *res, *buf;
-	int fd;
-
-	res = mmap(NULL, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (res == MAP_FAILED)
-		bail("reserve address space");
-	buf = (char *)((((uintptr_t)res + (2 << 20) - 1) & ~(uintptr_t)((2 << 20) - 1)) + skew);
-	fd = open(path, O_RDWR);
-	if (fd < 0)
-		bail(path);
-	if (mmap(buf, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED, fd, 0) != buf)
-		bail("mmap");
-	close(fd);
-	return buf;
-}
-
 static int is_chr(const char *path)
 {
 	struct stat st;
@@ -125,6 +128,44 @@ static int is_chr(const char *path)
 	if (stat(path, &st))
 		bail(path);
 	return S_ISCHR(st.st_mode);
+}
+
+/* The align of the device-dax node @path, or 2M for anything else. */
+static uint64_t dev_align(const char *path)
+{
+	unsigned long long align = 2 << 20;
+	char attr[128];
+	struct stat st;
+	FILE *f;
+
+	if (stat(path, &st))
+		bail(path);
+	if (!S_ISCHR(st.st_mode))
+		return align;
+	snprintf(attr, sizeof(attr), "/sys/dev/char/%u:%u/align",
+		 major(st.st_rdev), minor(st.st_rdev));
+	f = fopen(attr, "r");
+	if (!f || fscanf(f, "%llu", &align) != 1)
+		bail(attr);
+	fclose(f);
+	return align;
+}
+
+/*
+ * Map @len bytes of @path, shared, at a boundary of its align plus @skew
+ * (a 4K skew keeps a file on a DAX file system from using PMD entries; a
+ * device-dax node maps with entries of its align, and takes no skew).
+ */
+static char *hw_map(const char *path, uint64_t len, uint64_t skew)
+{
+	uint64_t align = dev_align(path);
+	char *buf;
+
+	if (is_chr(path))
+		skew = 0;
+	buf = reserve(len + skew, align) + skew;
+	map_at(buf, path, 0, len);
+	return buf;
 }
 
 static void catch_bus(void)
@@ -175,19 +216,21 @@ static int do_verify(const char *path, uint64_t len, uint64_t seed, uint64_t pof
 	char *buf = hw_map(path, len, 0);
 	uint64_t off, skip = poff & ~(unit - 1), bad = 0, in_unit = 0;
 
+	/* not a byte of the poisoned unit is read: it may be fenced off */
 	for (off = 0; off + 8 <= len; off += 64) {
-		uint64_t v = *(volatile uint64_t *)(buf + off);
+		uint64_t v;
 
 		if (off >= skip && off < skip + unit) {
-			in_unit += v != pattern(seed, off);
+			in_unit++;
 			continue;
 		}
+		v = *(volatile uint64_t *)(buf + off);
 		if (v != pattern(seed, off) && bad++ < 5)
 			printf("# mismatch at %#" PRIx64 ": %#" PRIx64 "\n", off, v);
 	}
 	ksft_test_result(!bad, "the pattern is intact outside [%#" PRIx64 ", %#" PRIx64
 	       ") (%" PRIu64 " words differ)\n", skip, skip + unit, bad);
-	printf("# inside the poisoned unit %" PRIu64 " words differ\n", in_unit);
+	printf("# %" PRIu64 " words in the poisoned unit not read\n", in_unit);
 	ksft_plan_and_exit();
 }
 
@@ -247,6 +290,119 @@ static int do_mce(const char *path, uint64_t len, uint64_t off, unsigned int lsb
 	ksft_plan_and_exit();
 }
 
+/* Read the word at @p; 1 if that raised SIGBUS. */
+static int read_bus(volatile uint64_t *p)
+{
+	got_bus = 0;
+	if (!sigsetjmp(bus_jmp, 1)) {
+		bus_jump = 1;
+		(void)*p;
+	}
+	bus_jump = 0;
+	return got_bus != 0;
+}
+
+static int do_refault(const char *path, uint64_t len, uint64_t off)
+{
+	char *buf = hw_map(path, len, 0);
+	uint64_t page = off & ~4095ULL;
+
+	catch_bus();
+	read_bus((volatile uint64_t *)(buf + page));
+	check_bus("refault", buf, off, 12);
+	if (page >= 4096)
+		ksft_test_result(!read_bus((volatile uint64_t *)(buf + page - 4096)),
+				 "the page before it reads without a signal\n");
+	if (page + 8192 <= len)
+		ksft_test_result(!read_bus((volatile uint64_t *)(buf + page + 4096)),
+				 "the page after it reads without a signal\n");
+	ksft_plan_and_exit();
+}
+
+static int do_watch(const char *path, uint64_t len, uint64_t off, unsigned int lsb,
+		    const char *mode, const char *ready, const char *done)
+{
+	int early = strcmp(mode, "late") != 0;
+	char *buf;
+	uint64_t t0;
+	int fd;
+
+	if (strcmp(mode, "early") && strcmp(mode, "late") && strcmp(mode, "away")) {
+		fprintf(stderr, "hwpoison: watch: bad mode '%s'\n", mode);
+		exit(2);
+	}
+	if (prctl(PR_MCE_KILL, PR_MCE_KILL_SET,
+		  early ? PR_MCE_KILL_EARLY : PR_MCE_KILL_LATE, 0, 0))
+		bail("prctl(PR_MCE_KILL)");
+	buf = hw_map(path, len, 0);
+	catch_bus();
+	/* a page of DAX memory is signalled where it is mapped */
+	if (strcmp(mode, "away"))
+		(void)*(volatile uint64_t *)(buf + (off & ~4095ULL));
+	fd = open(ready, O_CREAT | O_WRONLY, 0644);
+	if (fd < 0)
+		bail(ready);
+	close(fd);
+	t0 = now_us();
+	while (access(done, F_OK) && now_us() - t0 < 60000000ULL)
+		usleep(20000);
+	usleep(1000000);
+	if (!strcmp(mode, "early")) {
+		ksft_test_result(got_bus == 1, "early kill: one SIGBUS (got %d)\n", (int)got_bus);
+		ksft_test_result(bus_code == BUS_MCEERR_AO,
+				 "early kill: si_code BUS_MCEERR_AO (%d, got %d)\n",
+				 BUS_MCEERR_AO, bus_code);
+		ksft_test_result(bus_addr == buf + (off & ~((1ULL << lsb) - 1)),
+				 "early kill: si_addr at the unit of the error (%p, got %p)\n",
+				 buf + (off & ~((1ULL << lsb) - 1)), bus_addr);
+		ksft_test_result(bus_lsb == (short)lsb, "early kill: si_addr_lsb %u (got %d)\n",
+				 lsb, bus_lsb);
+	} else {
+		ksft_test_result(!got_bus, "%s: no signal (got %d, si_code %d)\n",
+				 mode, (int)got_bus, bus_code);
+	}
+	if (!strcmp(mode, "late")) {
+		read_bus((volatile uint64_t *)(buf + (off & ~4095ULL)));
+		check_bus("late kill, touching it", buf, off, 12);
+	}
+	ksft_plan_and_exit();
+}
+
+/*
+ * Fault the pages of the unit of OFF in again and again, all but the page
+ * of OFF, until DONE exists (60 s at most), while someone injects a memory
+ * error at OFF: the faults race the zap of the error. Then the page of OFF
+ * must not be mapped: reading it gets SIGBUS BUS_MCEERR_AR.
+ */
+static int do_hammer(const char *path, uint64_t len, uint64_t off, const char *ready,
+		     const char *done)
+{
+	uint64_t align = dev_align(path), unit = off & ~(align - 1), page = off & ~4095ULL;
+	char *buf = hw_map(path, len, 0);
+	uint64_t t0, rounds = 0, p;
+	int fd, sig = 0;
+
+	catch_bus();
+	fd = open(ready, O_CREAT | O_WRONLY, 0644);
+	if (fd < 0)
+		bail(ready);
+	close(fd);
+	t0 = now_us();
+	while (access(done, F_OK) && now_us() - t0 < 60000000ULL) {
+		if (madvise(buf + unit, align, MADV_DONTNEED))
+			bail("madvise(MADV_DONTNEED)");
+		for (p = unit; p < unit + align && p < len; p += 4096 * 61)
+			if (p != page)
+				sig |= read_bus((volatile uint64_t *)(buf + p));
+		rounds++;
+	}
+	printf("# %" PRIu64 " rounds of faults over the unit at %#" PRIx64 "\n", rounds, unit);
+	ksft_test_result(!sig, "no signal while faulting the rest of the unit\n");
+	read_bus((volatile uint64_t *)(buf + page));
+	check_bus("after the race", buf, off, 12);
+	ksft_plan_and_exit();
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -264,9 +420,19 @@ int main(int argc, char **argv)
 	if (!strcmp(cmd, "mce") && argc == 8)
 		return do_mce(argv[2], num(argv[3]), num(argv[4]), num(argv[5]),
 			      argv[6], argv[7]);
+	if (!strcmp(cmd, "refault") && argc == 5)
+		return do_refault(argv[2], num(argv[3]), num(argv[4]));
+	if (!strcmp(cmd, "hammer") && argc == 7)
+		return do_hammer(argv[2], num(argv[3]), num(argv[4]), argv[5], argv[6]);
+	if (!strcmp(cmd, "watch") && argc == 9)
+		return do_watch(argv[2], num(argv[3]), num(argv[4]), num(argv[5]),
+				argv[6], argv[7], argv[8]);
 	fprintf(stderr, "usage: hwpoison write PATH LEN SEED\n"
 		"       hwpoison verify PATH LEN SEED OFF UNIT\n"
 		"       hwpoison madv PATH LEN OFF LSB\n"
-		"       hwpoison mce PATH LEN OFF LSB PHYS REQ\n");
+		"       hwpoison mce PATH LEN OFF LSB PHYS REQ\n"
+		"       hwpoison refault PATH LEN OFF\n"
+		"       hwpoison watch PATH LEN OFF LSB early|late|away READY DONE\n"
+		"       hwpoison hammer PATH LEN OFF READY DONE\n");
 	return 2;
 }

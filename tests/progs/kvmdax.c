@@ -25,6 +25,14 @@
  *     on stdin (the caller disables the namespace meanwhile): the next run
  *     must fail with EFAULT, and the VM must go away cleanly.
  *
+ *   kvmdax poisoned DEV ALIGN SIZE OFF
+ *     TAP. Run the guest once over DEV, print "# mapped", wait for a line
+ *     on stdin (the caller injects a memory error at offset OFF of DEV
+ *     meanwhile): the next run must end with SIGBUS BUS_MCEERR_AR for the
+ *     host address of that page (si_addr_lsb 12) sent by KVM to the vCPU
+ *     thread, KVM_RUN failing with EINTR rather than EFAULT, and again on
+ *     the run after; the VM must go away cleanly.
+ *
  *   kvmdax wrprot DEV ALIGN SIZE LEVEL fork|read|none
  *     TAP. The host's entries of DEV are prepared as leave_read_only() in
  *     mapbuf.h says: after a fork, or read-only or not yet mapped over a
@@ -76,6 +84,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/kvm.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -482,6 +491,59 @@ static int revoked(char **argv)
 	ksft_plan_and_exit();
 }
 
+static volatile int bus_count, bus_code;
+static void *volatile bus_addr;
+static volatile short bus_lsb;
+
+static void on_bus(int sig, siginfo_t *si, void *uc)
+{
+	(void)sig;
+	(void)uc;
+	bus_count++;
+	bus_code = si->si_code;
+	bus_addr = si->si_addr;
+	bus_lsb = si->si_addr_lsb;
+}
+
+static int poisoned(char **argv)
+{
+	uint64_t align = strtoull(argv[3], NULL, 0);
+	uint64_t size = strtoull(argv[4], NULL, 0);
+	uint64_t off = strtoull(argv[5], NULL, 0) & ~(uint64_t)(PG - 1);
+	struct sigaction sa = { .sa_sigaction = on_bus, .sa_flags = SA_SIGINFO };
+	char line[16], *buf;
+	uint64_t bad;
+	int r, pass;
+
+	vm_create();
+	buf = map_buf(argv[2], align, size);
+	if (set_slot(1, 0, RAM_GPA, size, buf))
+		bail("memslot");
+	if (sigaction(SIGBUS, &sa, NULL))
+		bail("sigaction");
+	r = guest_pass(size, 1, 0, &bad);
+	ksft_test_result(r == 0, "the guest writes its RAM (%d)\n", r);
+	ksft_print_msg("mapped\n");
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		bail("stdin");
+	for (pass = 1; pass <= 2; pass++) {
+		bus_count = 0;
+		r = guest_pass(size, 1, 0, &bad);
+		ksft_test_result(r == -EINTR, "run %d after the error: KVM_RUN fails with EINTR (%s)\n",
+				 pass, r < 0 ? strerror(-r) : "ran");
+		ksft_test_result(bus_count == 1 && bus_code == BUS_MCEERR_AR,
+				 "run %d: the vCPU thread gets one SIGBUS BUS_MCEERR_AR (%d, si_code %d)\n",
+				 pass, bus_count, bus_code);
+		ksft_test_result(bus_addr == buf + off && bus_lsb == 12,
+				 "run %d: si_addr %p, the page of the error, si_addr_lsb 12 (%p, %d)\n",
+				 pass, (void *)(buf + off), bus_addr, bus_lsb);
+	}
+	vm_destroy();
+	munmap(buf, size);
+	ksft_plan_and_exit();
+}
+
 /*
  * The guest stores to RAM whose host entries are read-only in a writable
  * mapping (see leave_read_only()); with "read" the guest reads it first,
@@ -781,6 +843,8 @@ int main(int argc, char **argv)
 		return test(argv);
 	if (argc == 5 && !strcmp(argv[1], "revoked"))
 		return revoked(argv);
+	if (argc == 6 && !strcmp(argv[1], "poisoned"))
+		return poisoned(argv);
 	if (argc == 7 && !strcmp(argv[1], "wrprot"))
 		return wrprot(argv);
 	if (argc == 5 && !strcmp(argv[1], "vmrun"))
@@ -791,6 +855,7 @@ int main(int argc, char **argv)
 		return spread(argv);
 	fprintf(stderr, "usage: kvmdax test BUF ALIGN SIZE 4K|2M|1G|any\n"
 		"       kvmdax revoked DEV ALIGN SIZE\n"
+		"       kvmdax poisoned DEV ALIGN SIZE OFF\n"
 		"       kvmdax wrprot DEV ALIGN SIZE 4K|2M|1G fork|read|none\n"
 		"       kvmdax vmrun BUF ALIGN refused|mapped\n"
 		"       kvmdax bench BUF ALIGN SIZE\n"

@@ -40,6 +40,12 @@
  *     disables the namespace meanwhile), then VFIO_IOMMU_MAP_DMA of it must
  *     fail with EFAULT and leave nothing mapped.
  *
+ *   vfiodma poisoned GROUP BDF DEV ALIGN SIZE OFF
+ *     TAP. As revoked, but the caller injects a memory error at offset
+ *     OFF of DEV: VFIO_IOMMU_MAP_DMA of all of it must fail with EFAULT
+ *     and leave nothing mapped, and a mapping of the units before the one
+ *     that holds OFF must still succeed.
+ *
  *   vfiodma held GROUP BDF DEV ALIGN SIZE
  *     TAP. Map SIZE bytes of DEV for DMA, check that edu reaches every
  *     unit, print "# mapped" and wait for a line on stdin (the caller
@@ -649,6 +655,41 @@ static int revoked(char **argv)
 	ksft_plan_and_exit();
 }
 
+/*
+ * After a memory error at @off of DEV, VFIO_IOMMU_MAP_DMA of a range that
+ * holds that page fails, mapping nothing; the units before it still map.
+ */
+static int poisoned(char **argv)
+{
+	uint64_t align = strtoull(argv[5], NULL, 0);
+	uint64_t size = strtoull(argv[6], NULL, 0);
+	uint64_t off = strtoull(argv[7], NULL, 0);
+	uint64_t before = off & ~(align - 1), done;
+	char line[16], *buf;
+	int e;
+
+	vfio_open(argv[2], argv[3]);
+	buf = map_buf(argv[4], align, size);
+	buf[0] = 1;
+	ksft_print_msg("mapped\n");
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin))
+		bail("stdin");
+	e = map_dma(buf, IOVA, size);
+	ksft_test_result(e == EFAULT && nothing_mapped(IOVA, size),
+			 "VFIO_IOMMU_MAP_DMA of a range holding a poisoned page fails with EFAULT and maps nothing (%s)\n",
+			 strerror(e));
+	if (before) {
+		e = map_dma(buf, IOVA, before);
+		ksft_test_result(!e, "the %#" PRIx64 " bytes before its unit map (%s)\n",
+				 before, strerror(e));
+		if (!e)
+			unmap_dma(IOVA, before, &done);
+	}
+	vfio_close();
+	ksft_plan_and_exit();
+}
+
 /* Wait for a line on stdin, after saying @what (a TAP comment). */
 static void wait_line(const char *what)
 {
@@ -923,6 +964,8 @@ int main(int argc, char **argv)
 		return mixed(argv);
 	if (argc == 7 && !strcmp(argv[1], "revoked"))
 		return revoked(argv);
+	if (argc == 8 && !strcmp(argv[1], "poisoned"))
+		return poisoned(argv);
 	if (argc == 8 && !strcmp(argv[1], "wrprot"))
 		return wrprot(argv);
 	if (argc == 7 && !strcmp(argv[1], "held"))
@@ -935,6 +978,7 @@ int main(int argc, char **argv)
 		"       vfiodma swapped GROUP BDF DEV ALIGN SIZE\n"
 		"       vfiodma mixed GROUP BDF DEV ALIGN\n"
 		"       vfiodma revoked GROUP BDF DEV ALIGN SIZE\n"
+		"       vfiodma poisoned GROUP BDF DEV ALIGN SIZE OFF\n"
 		"       vfiodma held GROUP BDF DEV ALIGN SIZE\n"
 		"       vfiodma wrprot GROUP BDF DEV ALIGN SIZE fork|read|none\n"
 		"       vfiodma replay GROUP BDF DEV ALIGN SIZE GROUP2 BDF2 plain|swapped|mixed\n"
