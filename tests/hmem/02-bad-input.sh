@@ -10,7 +10,8 @@
 # in both directions. kmem refuses a pageless device that a process maps,
 # and takes it (building a memmap) once idle. Unbinding dax_hmem under a
 # mapped pageless device (hot-unplug) revokes the mapping. A pageless
-# device with a poisoned page refuses memmap mem and kmem until shrunk.
+# device with a poisoned page refuses memmap mem, kmem, and a size below
+# the page, which would give it back to the region.
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/dax.sh"
 . "$TOP/tests/lib/hmem.sh"
@@ -181,8 +182,8 @@ hmem_reset
 check "the region comes back whole" test "$(cat "$HMEM_REGION/available_size")" -eq $((4 * G))
 
 # A pageless device with a poisoned page keeps it fenced: it takes no
-# memmap, and kmem does not take its memory; shrinking the device forgets
-# the page with its offset.
+# memmap, kmem does not take its memory, and it does not shrink below the
+# page; re-creating the region (hmem_reset) starts over.
 if dyn_new_tap $((64 * M)) $((2 * M)) none; then
 	p=$(cat "$DAX_BUS/devices/$dax/resource")
 	check "$dax: a memory error in it is handled" hard_offline $((p + 3 * 4096))
@@ -201,10 +202,17 @@ if dyn_new_tap $((64 * M)) $((2 * M)) none; then
 	check "$dax: memmap still reads none" grep -qx none "$DAX_BUS/devices/$dax/memmap"
 	check "$dax: binds to device_dax again" sysw "$DAX_DRV/bind" "$dax"
 	check "$dax/poison still lists the page" test "$(poison_list "$dax")" = 0x3000
-	check "$dax: shrunk to 0 while unbound" sh -c \
-		"echo $dax > $DAX_DRV/unbind && echo 0 > $DAX_BUS/devices/$dax/size"
-	check "$dax/poison is empty" test -z "$(poison_list "$dax")"
-	check "$dax: takes memmap mem now" sysw "$DAX_BUS/devices/$dax/memmap" mem
+	check "$dax: unbound again" dyn_unbind "$dax"
+	check "$dax: shrinks to 32 MiB, above the page" sysw "$DAX_BUS/devices/$dax/size" $((32 * M))
+	refused_tap "$dax, poisoned: size 0" "Device or resource busy" \
+		"the device has a poisoned page at 0x3000 (see poison), refusing to give it back to the region" \
+		"$DAX_BUS/devices/$dax/size" 0
+	check "$dax: still 32 MiB, the page still listed" sh -c \
+		"test \$(cat $DAX_BUS/devices/$dax/size) -eq $((32 * M)) && test \"\$(cat $DAX_BUS/devices/$dax/poison)\" = 0x3000"
+fi
+hmem_reset
+if dyn_new_tap $((64 * M)) $((2 * M)) none; then
+	check "after the region was re-created, $dax/poison is empty" test -z "$(poison_list "$dax")"
 fi
 hmem_reset
 done_testing

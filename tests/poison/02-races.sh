@@ -2,13 +2,15 @@
 # Memory errors in pageless device-dax from memory_failure() itself (the
 # hard_offline_page file, as a background error report would), against
 # what else happens to the device at once: an error in a unit nobody maps;
-# faults of the rest of a 2M or 1G unit racing the zap of the error (no
-# fault maps the bad page again); errors while device_dax is unbound and
-# bound again and again (an error that finds the device bound is kept, one
-# that does not is refused, and nothing else happens); disabling and
-# enabling the namespace then starts a new, empty list. Bad input: an error
-# outside any device (in the namespace's info block, or beyond memory) is
-# reported as memory outside kernel control and changes nothing.
+# three threads faulting the rest of a 2M or 1G unit in and out, read then
+# write, racing the record and the zap of the error (no fault maps the bad
+# page again, which nothing zaps after the error); errors while
+# device_dax is unbound and bound again and again (an error that finds
+# the device bound is kept, one that does not is refused, and nothing else
+# happens); disabling and enabling the namespace then starts a new, empty
+# list. Bad input: an error outside any device (in the namespace's info
+# block, or beyond memory) is reported as memory outside kernel control
+# and changes nothing.
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/dax.sh"
 . "$TOP/tests/lib/hwpoison.sh"
@@ -53,7 +55,6 @@ for t in "$((2 << 20)) $(( (3 << 21) + 7 * 4096 ))" "$((1 << 30)) $(( (1 << 30) 
 	for i in $(seq 600); do [ -e /tmp/hammer.ready ] && break; sleep 0.1; done
 	sleep 2
 	check "align $align: an error in the unit being faulted is handled" hard_offline $((phys + off))
-	sleep 2
 	touch /tmp/hammer.done
 	rc=0
 	wait "$hpid" || rc=$?

@@ -41,10 +41,12 @@
  *           (PR_MCE_KILL_LATE) none, and reading OFF afterwards gets
  *           BUS_MCEERR_AR for its page; "away" (early, but the mapping
  *           stops short of the unit of OFF: LEN <= OFF) none at all
- *   hammer  fault the rest of the align unit of OFF in and out (MADV_DONTNEED)
- *           until DONE exists, while someone injects a memory error at OFF
- *           (create READY first); then reading OFF must get SIGBUS
- *           BUS_MCEERR_AR for its page: no fault mapped it again
+ *   hammer  three threads fault the rest of the align unit of OFF in and
+ *           out (MADV_DONTNEED, read, write) while someone injects a memory
+ *           error at OFF and then creates DONE (create READY first); after
+ *           DONE they fault a second more without zapping; then reading OFF
+ *           must get SIGBUS BUS_MCEERR_AR for its page: no fault mapped it
+ *           again
  * A device-dax node is mapped at a boundary of its align (its sysfs
  * "align"), anything else at a 2M boundary.
  *
@@ -54,6 +56,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <sched.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -368,38 +371,77 @@ static int do_watch(const char *path, uint64_t len, uint64_t off, unsigned int l
 	ksft_plan_and_exit();
 }
 
+/* do_hammer's threads: what they fault, and when to stop */
+struct hammer {
+	char *buf;
+	uint64_t unit, align, len, page;
+	volatile int injected, stop;
+	uint64_t rounds;
+};
+
+static void *hammer_thread(void *arg)
+{
+	struct hammer *h = arg;
+	uint64_t p;
+
+	while (!h->stop) {
+		/* zap the unit, only before the error: afterwards a stale entry must stay visible */
+		if (!h->injected && madvise(h->buf + h->unit, h->align, MADV_DONTNEED))
+			bail("madvise(MADV_DONTNEED)");
+		/* a read fault, then a write to the read-only entry it may map */
+		for (p = h->unit; p < h->unit + h->align && p < h->len; p += 4096 * 61) {
+			volatile uint64_t *w = (volatile uint64_t *)(h->buf + p);
+
+			if (p == h->page)
+				continue;
+			*w = *w;
+		}
+		__atomic_add_fetch(&h->rounds, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
 /*
- * Fault the pages of the unit of OFF in again and again, all but the page
- * of OFF, until DONE exists (60 s at most), while someone injects a memory
- * error at OFF: the faults race the zap of the error. Then the page of OFF
- * must not be mapped: reading it gets SIGBUS BUS_MCEERR_AR.
+ * Threads fault the pages of the unit of OFF in and out again and again,
+ * read then write, all but the page of OFF, while someone injects a memory
+ * error at OFF and then creates DONE (60 s at most): the faults race the
+ * record and the zap of the error. Once DONE exists nothing zaps the unit
+ * any more and the threads go on faulting for a second. Then the page of
+ * OFF must not be mapped: reading it gets SIGBUS BUS_MCEERR_AR. A SIGBUS
+ * meanwhile kills the program (no handler yet).
  */
 static int do_hammer(const char *path, uint64_t len, uint64_t off, const char *ready,
 		     const char *done)
 {
-	uint64_t align = dev_align(path), unit = off & ~(align - 1), page = off & ~4095ULL;
-	char *buf = hw_map(path, len, 0);
-	uint64_t t0, rounds = 0, p;
-	int fd, sig = 0;
+	struct hammer h = { .align = dev_align(path), .len = len };
+	pthread_t t[3];
+	uint64_t t0;
+	int fd, i;
 
-	catch_bus();
+	h.buf = hw_map(path, len, 0);
+	h.unit = off & ~(h.align - 1);
+	h.page = off & ~4095ULL;
+	for (i = 0; i < 3; i++)
+		if (pthread_create(&t[i], NULL, hammer_thread, &h))
+			bail("pthread_create");
 	fd = open(ready, O_CREAT | O_WRONLY, 0644);
 	if (fd < 0)
 		bail(ready);
 	close(fd);
 	t0 = now_us();
-	while (access(done, F_OK) && now_us() - t0 < 60000000ULL) {
-		if (madvise(buf + unit, align, MADV_DONTNEED))
-			bail("madvise(MADV_DONTNEED)");
-		for (p = unit; p < unit + align && p < len; p += 4096 * 61)
-			if (p != page)
-				sig |= read_bus((volatile uint64_t *)(buf + p));
-		rounds++;
-	}
-	printf("# %" PRIu64 " rounds of faults over the unit at %#" PRIx64 "\n", rounds, unit);
-	ksft_test_result(!sig, "no signal while faulting the rest of the unit\n");
-	read_bus((volatile uint64_t *)(buf + page));
-	check_bus("after the race", buf, off, 12);
+	while (access(done, F_OK) && now_us() - t0 < 60000000ULL)
+		usleep(10000);
+	h.injected = 1;
+	usleep(1000000);
+	h.stop = 1;
+	for (i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	printf("# %" PRIu64 " rounds of faults over the unit at %#" PRIx64 " in 3 threads\n",
+	       h.rounds, h.unit);
+	ksft_test_result(h.rounds > 0, "the threads faulted the rest of the unit, no signal\n");
+	catch_bus();
+	read_bus((volatile uint64_t *)(h.buf + h.page));
+	check_bus("after the race", h.buf, off, 12);
 	ksft_plan_and_exit();
 }
 

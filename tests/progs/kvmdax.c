@@ -465,16 +465,19 @@ static int test(char **argv)
 	ksft_plan_and_exit();
 }
 
-static int revoked(char **argv)
+/*
+ * A VM whose RAM is @size bytes of @path mapped at @align: the guest writes
+ * it once (a TAP point), then "# mapped" is printed and a line awaited on
+ * stdin, while the caller does something to the device.
+ */
+static char *run_and_wait(const char *path, uint64_t align, uint64_t size)
 {
-	uint64_t align = strtoull(argv[3], NULL, 0);
-	uint64_t size = strtoull(argv[4], NULL, 0);
 	char line[16], *buf;
 	uint64_t bad;
 	int r;
 
 	vm_create();
-	buf = map_buf(argv[2], align, size);
+	buf = map_buf(path, align, size);
 	if (set_slot(1, 0, RAM_GPA, size, buf))
 		bail("memslot");
 	r = guest_pass(size, 1, 0, &bad);
@@ -483,6 +486,17 @@ static int revoked(char **argv)
 	fflush(stdout);
 	if (!fgets(line, sizeof(line), stdin))
 		bail("stdin");
+	return buf;
+}
+
+static int revoked(char **argv)
+{
+	uint64_t align = strtoull(argv[3], NULL, 0);
+	uint64_t size = strtoull(argv[4], NULL, 0);
+	char *buf = run_and_wait(argv[2], align, size);
+	uint64_t bad;
+	int r;
+
 	r = guest_pass(size, 1, 1, &bad);
 	ksft_test_result(r == -EFAULT, "once the namespace is disabled, KVM_RUN fails with EFAULT (%s)\n",
 			 r < 0 ? strerror(-r) : "ran");
@@ -511,22 +525,13 @@ static int poisoned(char **argv)
 	uint64_t size = strtoull(argv[4], NULL, 0);
 	uint64_t off = strtoull(argv[5], NULL, 0) & ~(uint64_t)(PG - 1);
 	struct sigaction sa = { .sa_sigaction = on_bus, .sa_flags = SA_SIGINFO };
-	char line[16], *buf;
 	uint64_t bad;
+	char *buf;
 	int r, pass;
 
-	vm_create();
-	buf = map_buf(argv[2], align, size);
-	if (set_slot(1, 0, RAM_GPA, size, buf))
-		bail("memslot");
 	if (sigaction(SIGBUS, &sa, NULL))
 		bail("sigaction");
-	r = guest_pass(size, 1, 0, &bad);
-	ksft_test_result(r == 0, "the guest writes its RAM (%d)\n", r);
-	ksft_print_msg("mapped\n");
-	fflush(stdout);
-	if (!fgets(line, sizeof(line), stdin))
-		bail("stdin");
+	buf = run_and_wait(argv[2], align, size);
 	for (pass = 1; pass <= 2; pass++) {
 		bus_count = 0;
 		r = guest_pass(size, 1, 0, &bad);

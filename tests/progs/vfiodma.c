@@ -633,12 +633,14 @@ static int mixed(char **argv)
 	ksft_plan_and_exit();
 }
 
-static int revoked(char **argv)
+/*
+ * Open VFIO (GROUP, BDF in argv[2], argv[3]), map @size bytes of DEV
+ * (argv[4]) at @align, touch it, print "# mapped" and wait for a line on
+ * stdin, while the caller does something to the device.
+ */
+static char *map_and_wait(char **argv, uint64_t align, uint64_t size)
 {
-	uint64_t align = strtoull(argv[5], NULL, 0);
-	uint64_t size = strtoull(argv[6], NULL, 0);
 	char line[16], *buf;
-	int e;
 
 	vfio_open(argv[2], argv[3]);
 	buf = map_buf(argv[4], align, size);
@@ -647,6 +649,16 @@ static int revoked(char **argv)
 	fflush(stdout);
 	if (!fgets(line, sizeof(line), stdin))
 		bail("stdin");
+	return buf;
+}
+
+static int revoked(char **argv)
+{
+	uint64_t align = strtoull(argv[5], NULL, 0);
+	uint64_t size = strtoull(argv[6], NULL, 0);
+	char *buf = map_and_wait(argv, align, size);
+	int e;
+
 	e = map_dma(buf, IOVA, size);
 	ksft_test_result(e == EFAULT && nothing_mapped(IOVA, size),
 			 "VFIO_IOMMU_MAP_DMA of a revoked device-dax mapping fails with EFAULT and maps nothing (%s)\n",
@@ -665,16 +677,9 @@ static int poisoned(char **argv)
 	uint64_t size = strtoull(argv[6], NULL, 0);
 	uint64_t off = strtoull(argv[7], NULL, 0);
 	uint64_t before = off & ~(align - 1), done;
-	char line[16], *buf;
+	char *buf = map_and_wait(argv, align, size);
 	int e;
 
-	vfio_open(argv[2], argv[3]);
-	buf = map_buf(argv[4], align, size);
-	buf[0] = 1;
-	ksft_print_msg("mapped\n");
-	fflush(stdout);
-	if (!fgets(line, sizeof(line), stdin))
-		bail("stdin");
 	e = map_dma(buf, IOVA, size);
 	ksft_test_result(e == EFAULT && nothing_mapped(IOVA, size),
 			 "VFIO_IOMMU_MAP_DMA of a range holding a poisoned page fails with EFAULT and maps nothing (%s)\n",
