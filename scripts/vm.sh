@@ -447,7 +447,7 @@ mce_service() {
 		if [ -e "$run/mce.req" ]; then
 			addr=$(head -c 40 "$run/mce.req")
 			rm -f "$run/mce.req"
-			kind=ar
+			kind="ar"
 			if [[ $addr =~ ^ao\ (.*)$ ]]; then
 				kind=ao
 				addr=${BASH_REMATCH[1]}

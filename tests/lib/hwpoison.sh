@@ -105,10 +105,9 @@ hw_devdax_teardown() {
 # or "ao ADDRESS" (action optional, at once), and wait a minute at most for
 # its answer; prints the answer, succeeds if it says injected.
 mce_request() {
-	local i
 	rm -f "$RUN/mce.ack"
 	echo "$1" >"$RUN/mce.req.tmp" && mv "$RUN/mce.req.tmp" "$RUN/mce.req"
-	for i in $(seq 600); do
+	for _ in $(seq 600); do
 		[ -s "$RUN/mce.ack" ] && break
 		sleep 0.1
 	done
@@ -127,9 +126,9 @@ hard_offline() {
 # number) within 10 s: memory_failure() runs later for an action-optional
 # machine check.
 mf_seen() {
-	local i p
+	local p
 	p=$(printf '%#x' "$1")
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		dmesg | grep -qF "$p: $2" && return 0
 		sleep 0.1
 	done
@@ -137,7 +136,11 @@ mf_seen() {
 }
 
 # poison_list DAX: the device's poisoned offsets, one line, space-separated.
-poison_list() { echo $(cat "/sys/bus/dax/devices/$1/poison"); }
+poison_list() {
+	local l
+	l=$(cat "/sys/bus/dax/devices/$1/poison")
+	echo "${l//$'\n'/ }"
+}
 
 # watch_start DEV LEN OFF LSB MODE...: one watcher (tests/progs/hwpoison
 # watch) per MODE over LEN bytes of DEV (an away watcher maps only the
@@ -146,7 +149,7 @@ poison_list() { echo $(cat "/sys/bus/dax/devices/$1/poison"); }
 # let them see it (they wait a second more) and fold their TAP into ours.
 WATCH_DIR=/tmp/watch
 watch_start() {
-	local dev=$1 len=$2 off=$3 lsb=$4 m l i
+	local dev=$1 len=$2 off=$3 lsb=$4 m l
 	shift 4
 	rm -rf "$WATCH_DIR" && mkdir -p "$WATCH_DIR"
 	WATCH_MODES=("$@")
@@ -157,7 +160,7 @@ watch_start() {
 			"$WATCH_DIR/$m.ready" "$WATCH_DIR/done" >"$WATCH_DIR/$m.out" 2>&1 &
 		echo $! >"$WATCH_DIR/$m.pid"
 	done
-	for i in $(seq 600); do
+	for _ in $(seq 600); do
 		l=0
 		for m in "$@"; do
 			[ -e "$WATCH_DIR/$m.ready" ] && l=$((l + 1))
