@@ -322,13 +322,26 @@ static int do_refault(const char *path, uint64_t len, uint64_t off)
 	ksft_plan_and_exit();
 }
 
+/* Create @ready, then wait until @done exists (60 s at most). */
+static void signal_ready_wait_done(const char *ready, const char *done)
+{
+	uint64_t t0;
+	int fd;
+
+	fd = open(ready, O_CREAT | O_WRONLY, 0644);
+	if (fd < 0)
+		bail(ready);
+	close(fd);
+	t0 = now_us();
+	while (access(done, F_OK) && now_us() - t0 < 60000000ULL)
+		usleep(10000);
+}
+
 static int do_watch(const char *path, uint64_t len, uint64_t off, unsigned int lsb,
 		    const char *mode, const char *ready, const char *done)
 {
 	int early = strcmp(mode, "late") != 0;
 	char *buf;
-	uint64_t t0;
-	int fd;
 
 	if (strcmp(mode, "early") && strcmp(mode, "late") && strcmp(mode, "away")) {
 		fprintf(stderr, "hwpoison: watch: bad mode '%s'\n", mode);
@@ -342,13 +355,7 @@ static int do_watch(const char *path, uint64_t len, uint64_t off, unsigned int l
 	/* a page of DAX memory is signalled where it is mapped */
 	if (strcmp(mode, "away"))
 		(void)*(volatile uint64_t *)(buf + (off & ~4095ULL));
-	fd = open(ready, O_CREAT | O_WRONLY, 0644);
-	if (fd < 0)
-		bail(ready);
-	close(fd);
-	t0 = now_us();
-	while (access(done, F_OK) && now_us() - t0 < 60000000ULL)
-		usleep(20000);
+	signal_ready_wait_done(ready, done);
 	usleep(1000000);
 	if (!strcmp(mode, "early")) {
 		ksft_test_result(got_bus == 1, "early kill: one SIGBUS (got %d)\n", (int)got_bus);
@@ -415,8 +422,7 @@ static int do_hammer(const char *path, uint64_t len, uint64_t off, const char *r
 {
 	struct hammer h = { .align = dev_align(path), .len = len };
 	pthread_t t[3];
-	uint64_t t0;
-	int fd, i;
+	int i;
 
 	h.buf = hw_map(path, len, 0);
 	h.unit = off & ~(h.align - 1);
@@ -424,13 +430,7 @@ static int do_hammer(const char *path, uint64_t len, uint64_t off, const char *r
 	for (i = 0; i < 3; i++)
 		if (pthread_create(&t[i], NULL, hammer_thread, &h))
 			bail("pthread_create");
-	fd = open(ready, O_CREAT | O_WRONLY, 0644);
-	if (fd < 0)
-		bail(ready);
-	close(fd);
-	t0 = now_us();
-	while (access(done, F_OK) && now_us() - t0 < 60000000ULL)
-		usleep(10000);
+	signal_ready_wait_done(ready, done);
 	h.injected = 1;
 	usleep(1000000);
 	h.stop = 1;
