@@ -29,6 +29,14 @@
  *     Prints "moves N maps N sigbus N"; exit 0 if mremap() never failed
  *     and something was moved.
  *
+ *   daxhold zap DEV ALIGN SECONDS
+ *     For SECONDS: six threads fault two ALIGN units of DEV in (a read,
+ *     then a write of the same word, at pages spread over each unit) while
+ *     another zaps both units with MADV_DONTNEED again and again, so that
+ *     faults find a huge entry that goes away under them. A fault must
+ *     never end in SIGBUS: it is caught and counted. Prints "rounds N
+ *     zaps N sigbus N"; exit 0 if no fault got SIGBUS and both sides ran.
+ *
  *   daxhold thp DEV ALIGN SIZE none|mem
  *     TAP (kselftest). The THP switches do not stop device-dax: a child
  *     under prctl(PR_SET_THP_DISABLE), and one that madvise()s its
@@ -48,6 +56,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -207,6 +216,91 @@ static int mremap_race(const char *dev, uint64_t align, unsigned int seconds)
 	return moves ? 0 : 1;
 }
 
+/* zap_race(): the faulting threads (more than CPUs: preempted in a fault) */
+#define ZAP_THREADS 6
+
+/* zap_race(): what the threads share */
+struct zap {
+	volatile char *map;
+	uint64_t len;
+	volatile int stop;
+	uint64_t rounds, zaps, sigbus;
+};
+
+static __thread sigjmp_buf zap_jmp;
+
+static void on_zap_sigbus(int sig)
+{
+	(void)sig;
+	siglongjmp(zap_jmp, 1);
+}
+
+static void *zap_faulter(void *arg)
+{
+	struct zap *z = arg;
+	/* each thread its own pages: 4 KiB apart, 509 pages between its touches */
+	static int next;
+	uint64_t first = __atomic_fetch_add(&next, 1, __ATOMIC_RELAXED) * 4096ULL;
+	volatile uint64_t off;
+
+	off = first;
+	if (sigsetjmp(zap_jmp, 1)) {
+		__atomic_add_fetch(&z->sigbus, 1, __ATOMIC_RELAXED);
+		off += 509 * 4096ULL;
+	}
+	while (!z->stop) {
+		volatile uint64_t *w;
+
+		if (off >= z->len)
+			off = first;
+		w = (volatile uint64_t *)(z->map + off);
+		*w = *w;
+		off += 509 * 4096ULL;
+		__atomic_add_fetch(&z->rounds, 1, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static int zap_race(const char *dev, uint64_t align, unsigned int seconds)
+{
+	struct sigaction sa = { .sa_handler = on_zap_sigbus, .sa_flags = SA_NODEFER };
+	struct zap z = { .len = 2 * align };
+	time_t end = time(NULL) + seconds;
+	pthread_t t[ZAP_THREADS];
+	int i, fd;
+
+	if (sigaction(SIGBUS, &sa, NULL))
+		return 2;
+	fd = open(dev, O_RDWR);
+	if (fd < 0) {
+		perror("daxhold: open");
+		return 2;
+	}
+	z.map = mmap(NULL, z.len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (z.map == MAP_FAILED) {
+		perror("daxhold: mmap");
+		return 2;
+	}
+	for (i = 0; i < ZAP_THREADS; i++)
+		if (pthread_create(&t[i], NULL, zap_faulter, &z))
+			return 2;
+	while (time(NULL) < end) {
+		if (madvise((void *)z.map, z.len, MADV_DONTNEED)) {
+			perror("daxhold: madvise(MADV_DONTNEED)");
+			z.stop = 1;
+			break;
+		}
+		z.zaps++;
+	}
+	z.stop = 1;
+	for (i = 0; i < ZAP_THREADS; i++)
+		pthread_join(t[i], NULL);
+	printf("rounds %" PRIu64 " zaps %" PRIu64 " sigbus %" PRIu64 "\n",
+	       z.rounds, z.zaps, z.sigbus);
+	return z.rounds && z.zaps && !z.sigbus ? 0 : 1;
+}
+
 /* Write, then read back, a word in each @align unit of @len bytes. */
 static int units_hold(volatile uint64_t *map, uint64_t len, uint64_t align, uint64_t seed)
 {
@@ -332,6 +426,8 @@ int main(int argc, char **argv)
 
 	if (argc == 5 && !strcmp(argv[1], "mremap"))
 		return mremap_race(argv[2], strtoull(argv[3], NULL, 0), atoi(argv[4]));
+	if (argc == 5 && !strcmp(argv[1], "zap"))
+		return zap_race(argv[2], strtoull(argv[3], NULL, 0), atoi(argv[4]));
 	if (argc < 4 || (strcmp(argv[1], "hold") && strcmp(argv[1], "badmap") &&
 			 strcmp(argv[1], "words") && strcmp(argv[1], "ptdump") &&
 			 strcmp(argv[1], "thp")) ||
@@ -340,7 +436,8 @@ int main(int argc, char **argv)
 	    ((!strcmp(argv[1], "words") || !strcmp(argv[1], "thp")) && argc != 6)) {
 		fprintf(stderr, "usage: daxhold hold DEV LEN | badmap DEV ALIGN SIZE |\n"
 			"       ptdump DEV ALIGN LEN | words DEV FROM TO XOR |\n"
-			"       mremap DEV ALIGN SECONDS | thp DEV ALIGN SIZE none|mem\n");
+			"       mremap DEV ALIGN SECONDS | zap DEV ALIGN SECONDS |\n"
+			"       thp DEV ALIGN SIZE none|mem\n");
 		return 2;
 	}
 	fd = open(argv[2], O_RDWR);

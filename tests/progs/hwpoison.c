@@ -15,6 +15,8 @@
  *           per 64 bytes, a function of SEED and the offset
  *   verify  check that pattern everywhere except in the UNIT-sized,
  *           UNIT-aligned block that holds OFF (the poisoned unit)
+ *   (write and verify leave alone the pages that a device-dax node lists
+ *   in its "poison" when they start: pages it started with as poisoned)
  *   madv    poison the page at OFF with madvise(MADV_HWPOISON) and check
  *           what memory-failure promises for a DAX page: the caller gets
  *           SIGBUS with si_code BUS_MCEERR_AR, si_addr the start of the
@@ -196,18 +198,59 @@ static void check_bus(const char *how, char *buf, uint64_t off, unsigned int lsb
 	ksft_test_result(bus_lsb == (short)lsb, "%s: si_addr_lsb %u (got %d)\n", how, lsb, bus_lsb);
 }
 
+/* The pages a device-dax node lists as poisoned when the program starts. */
+static uint64_t known_bad[64];
+static unsigned int nr_known_bad;
+
+static void read_known_bad(const char *path)
+{
+	char attr[128];
+	unsigned long long off;
+	struct stat st;
+	FILE *f;
+
+	if (stat(path, &st))
+		bail(path);
+	if (!S_ISCHR(st.st_mode))
+		return;
+	snprintf(attr, sizeof(attr), "/sys/dev/char/%u:%u/poison",
+		 major(st.st_rdev), minor(st.st_rdev));
+	f = fopen(attr, "r");
+	if (!f)
+		bail(attr);
+	while (nr_known_bad < 64 && fscanf(f, "%llx", &off) == 1)
+		known_bad[nr_known_bad++] = off;
+	fclose(f);
+	if (nr_known_bad)
+		printf("# %u pages poisoned already (%#" PRIx64 "...): not touched\n",
+		       nr_known_bad, known_bad[0]);
+}
+
+static int known_bad_page(uint64_t off)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_known_bad; i++)
+		if ((off & ~4095ULL) == known_bad[i])
+			return 1;
+	return 0;
+}
+
 static int do_write(const char *path, uint64_t len, uint64_t seed)
 {
 	char *buf = hw_map(path, len, 0);
 	uint64_t off, bad = 0;
 
+	read_known_bad(path);
 	for (off = 0; off + 8 <= len; off += 64)
-		*(volatile uint64_t *)(buf + off) = pattern(seed, off);
+		if (!known_bad_page(off))
+			*(volatile uint64_t *)(buf + off) = pattern(seed, off);
 	/* A file on a DAX file system needs it; device-dax refuses it. */
 	if (!is_chr(path) && msync(buf, len, MS_SYNC))
 		bail("msync");
 	for (off = 0; off + 8 <= len; off += 64)
-		bad += *(volatile uint64_t *)(buf + off) != pattern(seed, off);
+		if (!known_bad_page(off))
+			bad += *(volatile uint64_t *)(buf + off) != pattern(seed, off);
 	ksft_test_result(!bad, "wrote the pattern (seed %" PRIu64 ") over %" PRIu64
 			 " bytes and read it back (%" PRIu64 " words differ)\n", seed, len, bad);
 	ksft_plan_and_exit();
@@ -219,7 +262,8 @@ static int do_verify(const char *path, uint64_t len, uint64_t seed, uint64_t pof
 	char *buf = hw_map(path, len, 0);
 	uint64_t off, skip = poff & ~(unit - 1), bad = 0, in_unit = 0;
 
-	/* not a byte of the poisoned unit is read: it may be fenced off */
+	/* not a byte of the poisoned unit, or of pages poisoned before, is read */
+	read_known_bad(path);
 	for (off = 0; off + 8 <= len; off += 64) {
 		uint64_t v;
 
@@ -227,6 +271,8 @@ static int do_verify(const char *path, uint64_t len, uint64_t seed, uint64_t pof
 			in_unit++;
 			continue;
 		}
+		if (known_bad_page(off))
+			continue;
 		v = *(volatile uint64_t *)(buf + off);
 		if (v != pattern(seed, off) && bad++ < 5)
 			printf("# mismatch at %#" PRIx64 ": %#" PRIx64 "\n", off, v);

@@ -11,7 +11,13 @@
 # the device is intact. A second error in the same page is reported as
 # such; an action-optional machine check (SRAO) on another page of the
 # unit poisons that one too. Unbinding and binding device_dax keeps both
-# fenced. map=mem at align 2M is the control: the whole 2M unit is lost.
+# fenced. Each machine check also goes into the region's badblocks (nd_e820
+# records it), also one that comes while device_dax is unbound, whose page
+# binding device_dax poisons; the devices of the later aligns, made on a
+# re-created namespace, start with those pages poisoned; ndctl list
+# --media-errors names them; disabling and enabling the namespace, or
+# making it again, keeps them fenced. map=mem at align 2M is the control: the whole 2M unit
+# is lost.
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/dax.sh"
 . "$TOP/tests/lib/hwpoison.sh"
@@ -24,23 +30,54 @@ ns=$(nd_first namespace -N) || bail "no namespace on the legacy region"
 # since MARK: the kernel log from the line MARK on.
 since() { dmesg | sed -n "/$1/,\$p"; }
 
+# hexlist N...: the numbers, sorted, in hex on one line (as poison_list).
+hexlist() {
+	local n
+	for n in "$@"; do echo $((n)); done | sort -nu |
+		while read -r n; do printf '%#x\n' "$n"; done | paste -sd' '
+}
+
+# known_in PHYS SIZE: the offsets in a device at PHYS, SIZE bytes, of the
+# pages that had machine checks so far (bad[], physical addresses).
+bad=()
+known_in() {
+	local p
+	for p in "${bad[@]}"; do
+		(( p >= $1 && p < $1 + $2 )) && echo $((p - $1))
+	done
+}
+
+# starts_poisoned WHAT MARK: the new device $dax lists exactly the pages
+# of earlier machine checks in it (known), and says how many it has.
+starts_poisoned() {
+	check "$1: $dax starts with the ${#known[@]} pages of earlier machine checks in it poisoned" \
+		test "$(poison_list "$dax")" = "$(hexlist "${known[@]}")"
+	if [ "${#known[@]}" -gt 0 ]; then
+		check "$1: device_dax says so" \
+			grep -qF "$dax: ${#known[@]} pages hold known bad sectors: poisoned" <<<"$(since "$2")"
+	fi
+}
+
 # align, bytes to map and check (all of the device at 2M and 1G: "all"),
 # offset of the error (in the second 1G unit at 1G), what an away watcher
 # maps (the units before the error's)
+# (each align its own pages: the pages of one stay poisoned for the next)
 for t in "4096 $((256 << 20)) $(( (5 << 21) + 3 * 4096 + 64 )) $((8 << 20))" \
-	"$((2 << 20)) all $(( (5 << 21) + 3 * 4096 + 64 )) $((10 << 20))" \
-	"$((1 << 30)) all $(( (1 << 30) + (5 << 21) + 3 * 4096 + 64 )) $((1 << 30))"; do
+	"$((2 << 20)) all $(( (9 << 21) + 3 * 4096 + 64 )) $((10 << 20))" \
+	"$((1 << 30)) all $(( (1 << 30) + (13 << 21) + 3 * 4096 + 64 )) $((1 << 30))"; do
 	read -r align len off LEN_AWAY <<<"$t"
+	a="align $align"
+	mark="pageless-dax-test: mce $align $(date +%s%N)"
+	echo "$mark" >/dev/kmsg
 	make_dax "$ns" "$align" none || continue
 	dax=${dev#/dev/}
 	[ "$len" = all ] && len=$dsize
 	phys=$(cat "/sys/bus/dax/devices/$dax/resource")
+	read -ra known <<<"$(known_in "$phys" "$dsize" | paste -sd" ")"
+	starts_poisoned "$a" "$mark"
 	page=$(( off & ~4095 ))
 	addr=$(printf '%#x' $(( phys + off )))
 	pfn=$(( (phys + off) >> 12 ))
-	a="align $align"
-	mark="pageless-dax-test: mce $align $(date +%s%N)"
-	echo "$mark" >/dev/kmsg
 	note "$a: $dev at $phys, size $dsize; machine check at $addr (offset $(printf '%#x' "$off"))"
 
 	sub_tap "$a" "$PROGS/hwpoison" write "$dev" "$len" 13
@@ -61,7 +98,7 @@ for t in "4096 $((256 << 20)) $(( (5 << 21) + 3 * 4096 + 64 )) $((8 << 20))" \
 		grep -q "Memory error not recovered" <<<"$log"
 	check "$a: HardwareCorrupted stays $hw0 kB (no page of RAM lost)" test "$(hw_corrupted)" -eq "$hw0"
 	check "$a: $dax/poison lists the page ($(poison_list "$dax"))" \
-		test "$(poison_list "$dax")" = "$(printf '%#x' "$page")"
+		test "$(poison_list "$dax")" = "$(hexlist "${known[@]}" "$page")"
 	sub_tap "$a" "$PROGS/hwpoison" refault "$dev" "$len" "$off"
 	sub_tap "$a" "$PROGS/hwpoison" verify "$dev" "$len" 13 "$off" 4096
 
@@ -70,7 +107,7 @@ for t in "4096 $((256 << 20)) $(( (5 << 21) + 3 * 4096 + 64 )) $((8 << 20))" \
 	check "$a: device_dax says it was poisoned already" \
 		sh -c "dmesg | sed -n '/$mark/,\$p' | grep -qF '$dax: memory error at offset $(printf '%#x' "$page") (pfn $(printf '%#x' "$pfn")), poisoned already'"
 	check "$a: $dax/poison still lists the one page" \
-		test "$(poison_list "$dax")" = "$(printf '%#x' "$page")"
+		test "$(poison_list "$dax")" = "$(hexlist "${known[@]}" "$page")"
 
 	# Action optional, two pages on, in the same unit.
 	off2=$(( page + 8192 ))
@@ -79,18 +116,70 @@ for t in "4096 $((256 << 20)) $(( (5 << 21) + 3 * 4096 + 64 )) $((8 << 20))" \
 	check "$a: memory-failure recovered that pfn too" \
 		mf_seen $(( (phys + off2) >> 12 )) "recovery action for non struct page pfn: Recovered"
 	check "$a: $dax/poison lists both pages ($(poison_list "$dax"))" \
-		test "$(poison_list "$dax")" = "$(printf '%#x %#x' "$page" "$off2")"
+		test "$(poison_list "$dax")" = "$(hexlist "${known[@]}" "$page" "$off2")"
 	sub_tap "$a, second page" "$PROGS/hwpoison" refault "$dev" "$len" "$off2"
 	sub_tap "$a, both pages" "$PROGS/hwpoison" verify "$dev" "$len" 13 "$off" 32768
 
-	# Unbinding and binding device_dax keeps them.
+	# Unbinding and binding device_dax keeps them; an error while it is
+	# unbound goes into the badblocks only, and binding adds it.
 	check "$a: unbind device_dax" sh -c "echo $dax >/sys/bus/dax/drivers/device_dax/unbind"
+	off3=$(( page + 16384 ))
+	addr3=$(printf '%#x' $(( phys + off3 )))
+	mark3="pageless-dax-test: mce unbound $align $(date +%s%N)"
+	echo "$mark3" >/dev/kmsg
+	check "$a: the host injects an action-optional machine check at $addr3" mce_request "ao $addr3"
+	check "$a: with device_dax unbound it is memory outside kernel control" \
+		mf_seen $(( (phys + off3) >> 12 )) "memory outside kernel control"
+	check "$a: nd_e820 records it in the badblocks" \
+		grep -qF "memory error at $addr3 (0x1000 bytes): recorded in the badblocks" <<<"$(since "$mark3")"
 	check "$a: bind device_dax" sh -c "echo $dax >/sys/bus/dax/drivers/device_dax/bind"
-	check "$a: $dax/poison lists both pages after the rebind" \
-		test "$(poison_list "$dax")" = "$(printf '%#x %#x' "$page" "$off2")"
+	check "$a: binding poisons the page of that error" \
+		grep -qF "$dax: 1 pages hold known bad sectors: poisoned" <<<"$(since "$mark3")"
+	check "$a: $dax/poison lists the three pages after the rebind" \
+		test "$(poison_list "$dax")" = "$(hexlist "${known[@]}" "$page" "$off2" "$off3")"
+	sub_tap "$a, unbound error" "$PROGS/hwpoison" refault "$dev" "$len" "$off3"
 	sub_tap "$a, after the rebind" "$PROGS/hwpoison" refault "$dev" "$len" "$off"
 	sub_tap "$a, after the rebind" "$PROGS/hwpoison" verify "$dev" "$len" 13 "$off" 32768
+	bad+=($((phys + page)) $((phys + off2)) $((phys + off3)))
 done
+
+# The region keeps the machine checks in its badblocks, 8 sectors a page.
+region=$(basename "$(readlink -f "/sys/bus/nd/devices/$ns/..")")
+rstart=$(cat "/sys/bus/nd/devices/$region/resource")
+want=$(for p in "${bad[@]}"; do echo "$(( (p - rstart) >> 9 )) 8"; done | sort -n)
+check "$region/badblocks lists the ${#bad[@]} pages of the machine checks" \
+	test "$(sort -n "/sys/bus/nd/devices/$region/badblocks")" = "$want"
+# shellcheck disable=SC2016 # the program is python's
+check "ndctl list --media-errors names them" python3 -c '
+import json, subprocess, sys
+out = subprocess.run(["ndctl", "list", "-R", "-r", sys.argv[1], "--media-errors"],
+                     capture_output=True, text=True, check=True).stdout
+regions = json.loads(out)
+region = regions[0] if isinstance(regions, list) else regions
+got = sorted((b["offset"], b["length"]) for b in region["badblocks"])
+want = sorted(tuple(map(int, l.split())) for l in sys.argv[2].splitlines())
+print("got", got, "want", want)
+sys.exit(got != want)' "$region" "$want"
+
+# A new device on the range starts with them; disable and enable keep them.
+mark="pageless-dax-test: mce again $(date +%s%N)"
+echo "$mark" >/dev/kmsg
+if make_dax "$ns" $((2 << 20)) none; then
+	dax=${dev#/dev/}
+	phys=$(cat "/sys/bus/dax/devices/$dax/resource")
+	read -ra known <<<"$(known_in "$phys" "$dsize" | paste -sd" ")"
+	starts_poisoned "made again" "$mark"
+	check "the device holds all ${#bad[@]} pages" test "${#known[@]}" = "${#bad[@]}"
+	sub_tap "made again" "$PROGS/hwpoison" refault "$dev" "$dsize" "${known[0]}"
+	mark="pageless-dax-test: mce enable $(date +%s%N)"
+	echo "$mark" >/dev/kmsg
+	check "disable $ns" ndctl disable-namespace "$ns"
+	check "enable $ns" ndctl enable-namespace "$ns"
+	starts_poisoned "enabled again" "$mark"
+	sub_tap "enabled again" "$PROGS/hwpoison" refault "$dev" "$dsize" "${known[-1]}"
+	sub_tap "enabled again" "$PROGS/hwpoison" write "$dev" "$dsize" 17
+	sub_tap "enabled again" "$PROGS/hwpoison" verify "$dev" "$dsize" 17 "${known[0]}" 4096
+fi
 
 # The control: map=mem loses the whole 2M unit, and says so as a dax page.
 if make_dax "$ns" $((2 << 20)) mem; then
