@@ -10,8 +10,7 @@
 . "$TOP/tests/lib/dax.sh"
 . "$TOP/tests/lib/hwpoison.sh"
 
-[ -d "${RUN:-}" ] || bail "no run directory (RUN) to ask the host through"
-grep -q GenuineIntel /proc/cpuinfo || bail "not an Intel vCPU: the guest needs vm.sh --mce"
+need_mce
 need_modules nd_e820 nd_pmem dax_pmem device_dax
 ns=$(nd_first namespace -N -i) || bail "no namespace on the legacy region"
 

@@ -115,6 +115,13 @@ mce_request() {
 	grep -qx "injected $1" "$RUN/mce.ack" 2>/dev/null
 }
 
+# need_mce: bail out unless the host can inject machine checks (vm.sh --mce:
+# a run directory to ask through and an Intel vCPU).
+need_mce() {
+	[ -d "${RUN:-}" ] || bail "no run directory (RUN) to ask the host through"
+	grep -q GenuineIntel /proc/cpuinfo || bail "not an Intel vCPU: the guest needs vm.sh --mce"
+}
+
 # hard_offline PHYS: the software memory error of
 # /sys/devices/system/memory/hard_offline_page (memory_failure() without
 # action required) at physical address PHYS; its exit status.

@@ -12,18 +12,19 @@
 # such; an action-optional machine check (SRAO) on another page of the
 # unit poisons that one too. Unbinding and binding device_dax keeps both
 # fenced. Each machine check also goes into the region's badblocks (nd_e820
-# records it), also one that comes while device_dax is unbound, whose page
-# binding device_dax poisons; the devices of the later aligns, made on a
-# re-created namespace, start with those pages poisoned; ndctl list
-# --media-errors names them; disabling and enabling the namespace, or
-# making it again, keeps them fenced. map=mem at align 2M is the control: the whole 2M unit
-# is lost.
+# records it), also one that comes while device_dax is unbound, which the
+# device takes from the region at once; the devices of the later aligns,
+# made on a re-created namespace, start with those pages poisoned; ndctl
+# list --media-errors names them; disabling and enabling the namespace, or
+# making it again, keeps them fenced and the data around them. A raw
+# namespace lists them too, and a write through /dev/pmem takes one out of
+# its list but not out of the region's. map=mem at align 2M is the
+# control: the whole 2M unit is lost.
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/dax.sh"
 . "$TOP/tests/lib/hwpoison.sh"
 
-[ -d "${RUN:-}" ] || bail "no run directory (RUN) to ask the host through"
-grep -q GenuineIntel /proc/cpuinfo || bail "not an Intel vCPU: the guest needs vm.sh --mce"
+need_mce
 need_modules nd_e820 nd_pmem dax_pmem device_dax
 ns=$(nd_first namespace -N) || bail "no namespace on the legacy region"
 
@@ -54,7 +55,7 @@ starts_poisoned() {
 		test "$(poison_list "$dax")" = "$(hexlist "${known[@]}")"
 	if [ "${#known[@]}" -gt 0 ]; then
 		check "$1: device_dax says so" \
-			grep -qF "$dax: ${#known[@]} pages hold known bad sectors: poisoned" <<<"$(since "$2")"
+			grep -qF "$dax: pages with known bad sectors: ${#known[@]} poisoned" <<<"$(since "$2")"
 	fi
 }
 
@@ -132,9 +133,9 @@ for t in "4096 $((256 << 20)) $(( (5 << 21) + 3 * 4096 + 64 )) $((8 << 20))" \
 		mf_seen $(( (phys + off3) >> 12 )) "memory outside kernel control"
 	check "$a: nd_e820 records it in the badblocks" \
 		grep -qF "memory error at $addr3 (0x1000 bytes): recorded in the badblocks" <<<"$(since "$mark3")"
+	check "$a: the unbound device takes the page from the region at once" \
+		grep -qF "$dax: pages with known bad sectors: 1 poisoned" <<<"$(since "$mark3")"
 	check "$a: bind device_dax" sh -c "echo $dax >/sys/bus/dax/drivers/device_dax/bind"
-	check "$a: binding poisons the page of that error" \
-		grep -qF "$dax: 1 pages hold known bad sectors: poisoned" <<<"$(since "$mark3")"
 	check "$a: $dax/poison lists the three pages after the rebind" \
 		test "$(poison_list "$dax")" = "$(hexlist "${known[@]}" "$page" "$off2" "$off3")"
 	sub_tap "$a, unbound error" "$PROGS/hwpoison" refault "$dev" "$len" "$off3"
@@ -170,15 +171,36 @@ if make_dax "$ns" $((2 << 20)) none; then
 	read -ra known <<<"$(known_in "$phys" "$dsize" | paste -sd" ")"
 	starts_poisoned "made again" "$mark"
 	check "the device holds all ${#bad[@]} pages" test "${#known[@]}" = "${#bad[@]}"
-	sub_tap "made again" "$PROGS/hwpoison" refault "$dev" "$dsize" "${known[0]}"
+	for o in "${known[@]}"; do
+		sub_tap "made again, $(printf '%#x' "$o")" "$PROGS/hwpoison" refault "$dev" "$dsize" "$o"
+	done
+	sub_tap "made again" "$PROGS/hwpoison" write "$dev" "$dsize" 17
 	mark="pageless-dax-test: mce enable $(date +%s%N)"
 	echo "$mark" >/dev/kmsg
 	check "disable $ns" ndctl disable-namespace "$ns"
 	check "enable $ns" ndctl enable-namespace "$ns"
 	starts_poisoned "enabled again" "$mark"
-	sub_tap "enabled again" "$PROGS/hwpoison" refault "$dev" "$dsize" "${known[-1]}"
-	sub_tap "enabled again" "$PROGS/hwpoison" write "$dev" "$dsize" 17
+	for o in "${known[@]}"; do
+		sub_tap "enabled again, $(printf '%#x' "$o")" "$PROGS/hwpoison" refault "$dev" "$dsize" "$o"
+	done
 	sub_tap "enabled again" "$PROGS/hwpoison" verify "$dev" "$dsize" 17 "${known[0]}" 4096
+fi
+
+# A raw namespace on the range lists the errors in its own badblocks; a
+# write through /dev/pmem takes one out of those, not out of the region's.
+if check "raw $ns" dax_raw "$ns"; then
+	for b in "/sys/bus/nd/devices/$ns/block/"pmem*; do pmem=${b##*/}; done
+	nsstart=$(cat "/sys/bus/nd/devices/$ns/resource")
+	nswant=$(for p in "${bad[@]}"; do echo "$(( (p - nsstart) >> 9 )) 8"; done | sort -n)
+	check "$pmem/badblocks lists the ${#bad[@]} pages" \
+		test "$(sort -n "/sys/block/$pmem/badblocks" 2>&1)" = "$nswant"
+	first=$(head -n 1 <<<"$nswant") first=${first%% *}
+	check "a write of the first one through /dev/$pmem succeeds" \
+		dd if=/dev/zero of="/dev/$pmem" bs=4096 seek=$((first / 8)) count=1 oflag=direct conv=notrunc status=none
+	check "$pmem/badblocks no longer lists it" \
+		test "$(sort -n "/sys/block/$pmem/badblocks")" = "$(tail -n +2 <<<"$nswant")"
+	check "$region/badblocks still does" \
+		test "$(sort -n "/sys/bus/nd/devices/$region/badblocks")" = "$want"
 fi
 
 # The control: map=mem loses the whole 2M unit, and says so as a dax page.
