@@ -115,6 +115,16 @@ mce_request() {
 	grep -qx "injected $1" "$RUN/mce.ack" 2>/dev/null
 }
 
+# logged MARK TEXT: the kernel logs TEXT (a fixed string) after the line MARK
+# within 10 s (the MCE work item runs nd_e820's decoder after memory_failure()).
+logged() {
+	for _ in $(seq 100); do
+		dmesg | sed -n "/$1/,\$p" | grep -qF "$2" && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
 # need_mce: bail out unless the host can inject machine checks (vm.sh --mce:
 # a run directory to ask through and an Intel vCPU).
 need_mce() {

@@ -3,12 +3,17 @@
 # pmem region becomes a pageless device through libndctl, maps with
 # special entries that GUP refuses, keeps its mode and data across
 # disable/enable, is revoked (SIGBUS) when disabled under a mapping, and
-# can be destroyed. Only 4K: nfit_test's memory
+# can be destroyed. A media error that a scrub finds (nfit_test's error
+# injection, then ARS) is fenced in the bound device at once: "poison"
+# lists its page, a process that had it mapped gets SIGBUS BUS_MCEERR_AR
+# at its next read (the entry was zapped), and so does a new mapping,
+# while the neighbours read; disabling and enabling keeps it. Only 4K: nfit_test's memory
 # is vmalloc()ed, so it cannot back 2M or 1G entries in any map mode.
 # The buffers are ordinary RAM, so unlike on real pmem the pfns do have a
 # struct page; the entries must still be special and GUP must refuse them.
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/dax.sh"
+. "$TOP/tests/lib/hwpoison.sh"
 
 need_modules nfit_test
 # Start from empty labels, as ndctl's own tests do.
@@ -46,6 +51,26 @@ check "the pattern reads back" "$PROGS/daxpattern" -v -s 5 -t 4096 "$dev"
 # Disabling the namespace under a live mapping revokes it.
 dax_revoke "$ns" "$PROGS/daxhold" hold "$dev" 4096
 check "the process's next access gets SIGBUS (status $HOLD_RC)" test "$HOLD_RC" -eq $((128 + 7))
+
+# A media error, 5 pages into the device, found by a scrub.
+check "enable $ns again" ndctl enable-namespace "$ns"
+dax=${dev#/dev/}
+mark="pageless-dax-test: nfit media error $(date +%s%N)"
+echo "$mark" >/dev/kmsg
+check "a process maps the page and reads it" watch_start "$dev" "$len" 20480 12 late
+check "ndctl inject-error at block 40 of $ns" ndctl inject-error --block=40 --count=1 "$ns"
+check "a scrub of nfit_test.0 finds it" sh -c "ndctl start-scrub nfit_test.0 >/dev/null; ndctl wait-scrub nfit_test.0 >/dev/null"
+check "$dax/poison lists the page at once ($(poison_list "$dax"))" \
+	test "$(poison_list "$dax")" = 0x5000
+check "device_dax says so" sh -c "dmesg | sed -n '/$mark/,\$p' | grep -qF '$dax: pages with known bad sectors: 1 poisoned'"
+# its mapping of the page is gone: its next read gets SIGBUS BUS_MCEERR_AR
+watch_finish
+sub_tap "nfit media error" "$PROGS/hwpoison" refault "$dev" "$len" 20480
+check "disable $ns" ndctl disable-namespace "$ns"
+check "enable $ns" ndctl enable-namespace "$ns"
+check "$dax/poison still lists it" test "$(poison_list "$dax")" = 0x5000
+sub_tap "nfit media error, enabled again" "$PROGS/hwpoison" refault "$dev" "$len" 20480
+check "clear the injected error" ndctl inject-error --uninject --block=40 --count=1 "$ns"
 
 check "destroy $ns" ndctl destroy-namespace -f "$ns"
 check "the nfit_test regions disable" ndctl disable-region -b nfit_test.0 all

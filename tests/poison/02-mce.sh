@@ -39,13 +39,13 @@ hexlist() {
 }
 
 # known_in PHYS SIZE: the offsets in a device at PHYS, SIZE bytes, of the
-# pages that had machine checks so far (bad[], physical addresses).
+# pages that had machine checks so far (bad[], physical addresses), sorted.
 bad=()
 known_in() {
 	local p
 	for p in "${bad[@]}"; do
 		(( p >= $1 && p < $1 + $2 )) && echo $((p - $1))
-	done
+	done | sort -n
 }
 
 # starts_poisoned WHAT MARK: the new device $dax lists exactly the pages
@@ -76,6 +76,10 @@ for t in "4096 $((256 << 20)) $(( (5 << 21) + 3 * 4096 + 64 )) $((8 << 20))" \
 	phys=$(cat "/sys/bus/dax/devices/$dax/resource")
 	read -ra known <<<"$(known_in "$phys" "$dsize" | paste -sd" ")"
 	starts_poisoned "$a" "$mark"
+	# (dax_pmem leaves the nd device's data to the dax core)
+	check "$a: $nd/dax_region reads align $align and size $dsize" \
+		test "$(cat "/sys/bus/nd/devices/$nd/dax_region/align" \
+			"/sys/bus/nd/devices/$nd/dax_region/size" | paste -sd' ')" = "$align $dsize"
 	page=$(( off & ~4095 ))
 	addr=$(printf '%#x' $(( phys + off )))
 	pfn=$(( (phys + off) >> 12 ))
@@ -93,8 +97,10 @@ for t in "4096 $((256 << 20)) $(( (5 << 21) + 3 * 4096 + 64 )) $((8 << 20))" \
 		grep -q "Uncorrected hardware memory error in user-access at $(printf '%x' $((phys + page)))\$" <<<"$log"
 	check "$a: memory-failure recovered the pfn, as one without struct page" \
 		grep -qF "$(printf '%#x' "$pfn"): recovery action for non struct page pfn: Recovered" <<<"$log"
+	# ("page poisoned", or "poisoned already" when the region's badblocks
+	# were told first: the MCE work item and the consumer race)
 	check "$a: device_dax names the offset of the page" \
-		grep -qF "$dax: memory error at offset $(printf '%#x' "$page") (pfn $(printf '%#x' "$pfn")): page poisoned" <<<"$log"
+		grep -qF "$dax: memory error at offset $(printf '%#x' "$page") (pfn $(printf '%#x' "$pfn"))" <<<"$log"
 	check_fails "$a: no \"not recovered\" in the kernel log" \
 		grep -q "Memory error not recovered" <<<"$log"
 	check "$a: HardwareCorrupted stays $hw0 kB (no page of RAM lost)" test "$(hw_corrupted)" -eq "$hw0"
@@ -104,9 +110,11 @@ for t in "4096 $((256 << 20)) $(( (5 << 21) + 3 * 4096 + 64 )) $((8 << 20))" \
 	sub_tap "$a" "$PROGS/hwpoison" verify "$dev" "$len" 13 "$off" 4096
 
 	# The same page again, through memory_failure() directly.
+	mark2="pageless-dax-test: again $align $(date +%s%N)"
+	echo "$mark2" >/dev/kmsg
 	check "$a: a second error in the same page is handled" hard_offline $((phys + off))
 	check "$a: device_dax says it was poisoned already" \
-		sh -c "dmesg | sed -n '/$mark/,\$p' | grep -qF '$dax: memory error at offset $(printf '%#x' "$page") (pfn $(printf '%#x' "$pfn")), poisoned already'"
+		grep -qF "$dax: memory error at offset $(printf '%#x' "$page") (pfn $(printf '%#x' "$pfn")), poisoned already" <<<"$(since "$mark2")"
 	check "$a: $dax/poison still lists the one page" \
 		test "$(poison_list "$dax")" = "$(hexlist "${known[@]}" "$page")"
 
@@ -132,9 +140,9 @@ for t in "4096 $((256 << 20)) $(( (5 << 21) + 3 * 4096 + 64 )) $((8 << 20))" \
 	check "$a: with device_dax unbound it is memory outside kernel control" \
 		mf_seen $(( (phys + off3) >> 12 )) "memory outside kernel control"
 	check "$a: nd_e820 records it in the badblocks" \
-		grep -qF "memory error at $addr3 (0x1000 bytes): recorded in the badblocks" <<<"$(since "$mark3")"
+		logged "$mark3" "memory error at $addr3 (0x1000 bytes): recorded in the badblocks"
 	check "$a: the unbound device takes the page from the region at once" \
-		grep -qF "$dax: pages with known bad sectors: 1 poisoned" <<<"$(since "$mark3")"
+		logged "$mark3" "$dax: pages with known bad sectors: 1 poisoned"
 	check "$a: bind device_dax" sh -c "echo $dax >/sys/bus/dax/drivers/device_dax/bind"
 	check "$a: $dax/poison lists the three pages after the rebind" \
 		test "$(poison_list "$dax")" = "$(hexlist "${known[@]}" "$page" "$off2" "$off3")"
@@ -187,7 +195,9 @@ if make_dax "$ns" $((2 << 20)) none; then
 fi
 
 # A raw namespace on the range lists the errors in its own badblocks; a
-# write through /dev/pmem takes one out of those, not out of the region's.
+# write through /dev/pmem stands for the clear on a legacy range: the
+# namespace and the region forget the sectors, and a dax device made
+# afterwards maps the page again. That is how an operator clears one.
 if check "raw $ns" dax_raw "$ns"; then
 	for b in "/sys/bus/nd/devices/$ns/block/"pmem*; do pmem=${b##*/}; done
 	nsstart=$(cat "/sys/bus/nd/devices/$ns/resource")
@@ -199,8 +209,20 @@ if check "raw $ns" dax_raw "$ns"; then
 		dd if=/dev/zero of="/dev/$pmem" bs=4096 seek=$((first / 8)) count=1 oflag=direct conv=notrunc status=none
 	check "$pmem/badblocks no longer lists it" \
 		test "$(sort -n "/sys/block/$pmem/badblocks")" = "$(tail -n +2 <<<"$nswant")"
-	check "$region/badblocks still does" \
-		test "$(sort -n "/sys/bus/nd/devices/$region/badblocks")" = "$want"
+	check "nor does $region/badblocks" \
+		test "$(sort -n "/sys/bus/nd/devices/$region/badblocks")" = "$(tail -n +2 <<<"$want")"
+	mark="pageless-dax-test: mce cleared $(date +%s%N)"
+	echo "$mark" >/dev/kmsg
+	if make_dax "$ns" $((2 << 20)) none; then
+		dax=${dev#/dev/}
+		phys=$(cat "/sys/bus/dax/devices/$dax/resource")
+		read -ra known <<<"$(known_in "$phys" "$dsize" | paste -sd" ")"
+		cleared=${known[0]} known=("${known[@]:1}")
+		starts_poisoned "cleared" "$mark"
+		# the write reads its pattern back: the cleared page maps again
+		sub_tap "cleared $(printf '%#x' "$cleared")" "$PROGS/hwpoison" write "$dev" \
+			$(( (cleared | ((2 << 20) - 1)) + 1 )) 19
+	fi
 fi
 
 # The control: map=mem loses the whole 2M unit, and says so as a dax page.
