@@ -170,13 +170,20 @@ want = sorted(tuple(map(int, l.split())) for l in sys.argv[2].splitlines())
 print("got", got, "want", want)
 sys.exit(got != want)' "$region" "$want"
 
-# A new device on the range starts with them; disable and enable keep them.
-mark="pageless-dax-test: mce again $(date +%s%N)"
-echo "$mark" >/dev/kmsg
-if make_dax "$ns" $((2 << 20)) none; then
+# fresh WHAT: a new map=none device at 2M on the namespace ($dax at $phys),
+# the pages of the machine checks in it (known), and the kernel log mark
+# set before it was made (mark).
+fresh() {
+	mark="pageless-dax-test: mce $1 $(date +%s%N)"
+	echo "$mark" >/dev/kmsg
+	make_dax "$ns" $((2 << 20)) none || return 1
 	dax=${dev#/dev/}
 	phys=$(cat "/sys/bus/dax/devices/$dax/resource")
 	read -ra known <<<"$(known_in "$phys" "$dsize" | paste -sd" ")"
+}
+
+# A new device on the range starts with them; disable and enable keep them.
+if fresh again; then
 	starts_poisoned "made again" "$mark"
 	check "the device holds all ${#bad[@]} pages" test "${#known[@]}" = "${#bad[@]}"
 	for o in "${known[@]}"; do
@@ -211,12 +218,7 @@ if check "raw $ns" dax_raw "$ns"; then
 		test "$(sort -n "/sys/block/$pmem/badblocks")" = "$(tail -n +2 <<<"$nswant")"
 	check "nor does $region/badblocks" \
 		test "$(sort -n "/sys/bus/nd/devices/$region/badblocks")" = "$(tail -n +2 <<<"$want")"
-	mark="pageless-dax-test: mce cleared $(date +%s%N)"
-	echo "$mark" >/dev/kmsg
-	if make_dax "$ns" $((2 << 20)) none; then
-		dax=${dev#/dev/}
-		phys=$(cat "/sys/bus/dax/devices/$dax/resource")
-		read -ra known <<<"$(known_in "$phys" "$dsize" | paste -sd" ")"
+	if fresh cleared; then
 		cleared=${known[0]} known=("${known[@]:1}")
 		starts_poisoned "cleared" "$mark"
 		# the write reads its pattern back: the cleared page maps again
