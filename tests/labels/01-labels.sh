@@ -8,9 +8,11 @@
 # a label area of random bytes each yield no such namespace and a dmesg
 # line; labels of another interleave set keep new namespaces out until
 # they are cleared; a range whose end is not page aligned stays
-# label-less.
+# label-less. Bad input: a memory error in a label area is refused as
+# memory outside kernel control and changes nothing.
 . "$TOP/tests/lib/tap.sh"
 . "$TOP/tests/lib/dax.sh"
+. "$TOP/tests/lib/hwpoison.sh"
 
 need_modules nd_e820 nd_pmem dax_pmem device_dax
 regions=$(nd_names region -R | wc -l)
@@ -159,4 +161,16 @@ check "dmesg says the label area was ignored" \
 	grep -q "label area holds no namespace index: ignored" /tmp/dmesg.labels
 check "$small has no namespace with a size" test "$(sized)" -eq 0
 verify_all "with damaged labels next door"
+
+# A memory error in the 4 GiB range's label area (hard_offline_page): no
+# device maps it, nd_e820 does not count it as region memory.
+label=$(( $(cat "/sys/bus/nd/devices/$big/resource") + $(cat "/sys/bus/nd/devices/$big/size") ))
+mark="pageless-dax-test: label area $(date +%s%N)"
+echo "$mark" >/dev/kmsg
+check_fails "a memory error in $big's label area is refused" hard_offline $((label + 4096))
+check "the kernel says it is memory outside kernel control" \
+	logged "$mark" "$(printf '%#x' $(( (label + 4096) >> 12 ))): memory outside kernel control"
+check "$big's badblocks stay empty" test -z "$(cat "/sys/bus/nd/devices/$big/badblocks")"
+check "$big still has its four namespaces" test "$(nd_count '.map == "none"' -N -r "$big")" -eq 4
+verify_all "after the label-area error"
 done_testing
